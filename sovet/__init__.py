@@ -1,0 +1,1 @@
+"""Sovet: council democracy for member organizations."""

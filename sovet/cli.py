@@ -1,0 +1,171 @@
+"""The `sovet` command line: run the server, import members, list organizations.
+
+Exit codes: 0 success, 1 failure while working, 2 bad input (the message says what to fix).
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sovet.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"sovet: {message}", file=sys.stderr)
+    return code
+
+
+def _organization(slug: str):  # type: ignore[no-untyped-def]
+    from sovet.organizations.models import Organization
+
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        known = ", ".join(Organization.objects.values_list("slug", flat=True)) or "none yet"
+        raise LookupError(f"no organization {slug!r} (known: {known}); see `sovet org list`")
+    return organization
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    port = args.port or int(os.environ.get("PORT", "8000"))
+    print(f"Sovet is serving on http://{args.host}:{port}/", flush=True)
+    uvicorn.run(
+        "sovet.asgi:application",
+        host=args.host,
+        port=port,
+        workers=args.workers,
+        log_level="warning",
+        lifespan="off",
+    )
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from sovet import example
+
+    call_command("migrate", verbosity=0, interactive=False)
+    organization = example.load()
+    username, password = example.organizer_login()
+    print(f"Example organization: {organization.name} ({organization.slug})")
+    print(f"Organizer login: {username} / {password}")
+    return 0
+
+
+def cmd_org_list(args: argparse.Namespace) -> int:
+    from sovet.organizations.models import Organization
+
+    rows = list(Organization.objects.order_by("slug").values("slug", "name"))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif rows:
+        width = max(len(row["slug"]) for row in rows)
+        for row in rows:
+            print(f"{row['slug']:<{width}}  {row['name']}")
+    else:
+        print("No organizations yet.", file=sys.stderr)
+    return 0
+
+
+def cmd_import_members(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sovet.errors import ActionError
+    from sovet.organizations.importing import ImportRefused, import_members
+
+    try:
+        organization = _organization(args.organization)
+    except LookupError as error:
+        return _fail(str(error))
+    path = Path(args.file)
+    bar = tqdm(unit=" rows", disable=None, file=sys.stderr)
+
+    def progress(rows: int, expected: int) -> None:
+        bar.total = max(expected, rows)
+        bar.update(rows - bar.n)
+
+    try:
+        report = import_members(
+            actor=None,
+            organization=organization,
+            path=path,
+            skip_bad=args.skip_bad,
+            progress=progress,
+        )
+    except ImportRefused as refusal:
+        bar.close()
+        for row in refusal.report.bad:
+            print(f"{path}:{row}", file=sys.stderr)
+        return _fail(refusal.message)
+    except ActionError as error:
+        bar.close()
+        return _fail(error.message)
+    bar.close()
+    for row in report.bad:
+        print(f"{path}:{row} (skipped)", file=sys.stderr)
+    counts = report.counts()
+    print(
+        ", ".join(f"{name} {value}" for name, value in counts.items()) + f"; sha256 {report.sha256}"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sovet",
+        description="Sovet: council democracy for member organizations.",
+        epilog="Exit codes: 0 success, 1 failure, 2 bad input.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", help="serve the web application (ASGI)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, help="port (default: $PORT or 8000)")
+    run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    run.set_defaults(handler=cmd_run)
+
+    setup = commands.add_parser(
+        "setup", help="migrate the database, load the example organization, create the organizer"
+    )
+    setup.set_defaults(handler=cmd_setup)
+
+    imports = commands.add_parser(
+        "import-members",
+        help="import members from a CSV file (columns: number,name,unit[,email,status,since])",
+    )
+    imports.add_argument("organization", metavar="ORG", help="organization slug")
+    imports.add_argument("file", metavar="FILE.csv")
+    imports.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows and report the bad ones"
+    )
+    imports.set_defaults(handler=cmd_import_members)
+
+    org = commands.add_parser("org", help="organizations")
+    org_commands = org.add_subparsers(dest="org_command", metavar="SUBCOMMAND", required=True)
+    org_list = org_commands.add_parser("list", help="each organization's slug and name")
+    org_list.add_argument("--json", action="store_true", help="print a JSON list")
+    org_list.set_defaults(handler=cmd_org_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    _setup_django()
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Councils, their composition, delegates' mandates and recalls."""

@@ -1,0 +1,1 @@
+"""Organizations, their statutes, units and members."""

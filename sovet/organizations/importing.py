@@ -1,0 +1,354 @@
+"""Importing members from a CSV file: one action, all or nothing, one record entry.
+
+Columns (header row required, any order): number, name, unit (required), email, status, since.
+`unit` is a unit's code; `status` is member (default), assistant, supporter, lapsed or expelled;
+`since` is a date YYYY-MM-DD (default: today). A row whose number is already a membership
+updates it: a new unit is a transfer, a new status a status change, each recorded as an event
+of that membership; an identical row changes nothing.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sovet import bulk
+from sovet.councils import composition
+from sovet.errors import Invalid
+from sovet.organizations.access import require_organizer
+from sovet.organizations.models import (
+    Membership,
+    MembershipEvent,
+    Organization,
+    Person,
+    Status,
+    Unit,
+)
+from sovet.record.log import append
+
+REQUIRED = ("number", "name", "unit")
+OPTIONAL = ("email", "status", "since")
+BATCH = 20_000
+# Deliberately simple: one @, no spaces, a dot in the domain. Mail delivery is the real test.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class BadRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    sha256: str
+    rows: int = 0
+    added: int = 0
+    transferred: int = 0
+    status_changed: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    bad: list[BadRow] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.transferred or self.status_changed or self.renamed)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "added": self.added,
+            "transferred": self.transferred,
+            "status_changed": self.status_changed,
+            "renamed": self.renamed,
+            "unchanged": self.unchanged,
+            "skipped": len(self.bad),
+        }
+
+
+class ImportRefused(Invalid):
+    """The file has bad rows and nothing was imported."""
+
+    def __init__(self, report: ImportReport) -> None:
+        noun = "row" if len(report.bad) == 1 else "rows"
+        super().__init__(
+            f"{len(report.bad)} bad {noun}: nothing imported; fix them or use --skip-bad"
+        )
+        self.report = report
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise Invalid(f"line {line}: the file is not UTF-8 text (byte {error.start})") from None
+
+
+def _header(row: list[str]) -> dict[str, int]:
+    names = [name.strip().lower() for name in row]
+    unknown = [name for name in names if name not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise Invalid(
+            f"line 1: unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"columns are {', '.join(REQUIRED + OPTIONAL)}"
+        )
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise Invalid(f"line 1: missing column(s) {', '.join(missing)}")
+    if len(set(names)) != len(names):
+        raise Invalid("line 1: a column is named twice")
+    return {name: index for index, name in enumerate(names)}
+
+
+class _Writer:
+    """Collects validated rows and writes them in batches inside the import's transaction."""
+
+    def __init__(self, organization: Organization, now: datetime.datetime) -> None:
+        self.organization = organization
+        self.now = connection.ops.adapt_datetimefield_value(now)
+        self.today = now.date()
+        self.new: list[tuple[str, str, str, int, str, datetime.date]] = []
+        self.moves: list[tuple[int, int, str, int, str]] = []
+        self.renames: list[tuple[str, str, int]] = []
+        self.deltas: Counter[tuple[int, str]] = Counter()
+
+    def flush_new(self) -> None:
+        if not self.new:
+            return
+        people = bulk.reserve_ids(Person, len(self.new))
+        memberships = bulk.reserve_ids(Membership, len(self.new))
+        adapt_date = connection.ops.adapt_datefield_value
+        bulk.insert(
+            Person,
+            ("id", "name", "email"),
+            ((pid, row[1], row[2]) for pid, row in zip(people, self.new, strict=True)),
+        )
+        bulk.insert(
+            Membership,
+            ("id", "organization", "person", "unit", "number", "status", "since"),
+            (
+                (mid, self.organization.pk, pid, row[3], row[0], row[4], adapt_date(row[5]))
+                for mid, pid, row in zip(memberships, people, self.new, strict=True)
+            ),
+        )
+        bulk.insert(
+            MembershipEvent,
+            ("membership", "kind", "at", "unit", "status", "previous_status", "reason"),
+            (
+                (mid, MembershipEvent.Kind.JOINED, self.now, row[3], row[4], "", "")
+                for mid, row in zip(memberships, self.new, strict=True)
+            ),
+        )
+        for row in self.new:
+            self.deltas[row[3], row[4]] += 1
+        self.new.clear()
+
+    def flush_changes(self) -> None:
+        """Write transfers, status changes and renames of existing memberships."""
+        bulk.update(Membership, ("unit", "status"), ((u, s, mid) for mid, u, s, _, _ in self.moves))
+        bulk.insert(
+            MembershipEvent,
+            (
+                "membership",
+                "kind",
+                "at",
+                "unit",
+                "previous_unit",
+                "status",
+                "previous_status",
+                "reason",
+            ),
+            (
+                (
+                    mid,
+                    MembershipEvent.Kind.TRANSFERRED
+                    if unit != old_unit
+                    else MembershipEvent.Kind.STATUS_CHANGED,
+                    self.now,
+                    unit,
+                    old_unit if unit != old_unit else None,
+                    status,
+                    old_status if status != old_status else "",
+                    "import",
+                )
+                for mid, unit, status, old_unit, old_status in self.moves
+            ),
+        )
+        for _, unit, status, old_unit, old_status in self.moves:
+            self.deltas[old_unit, old_status] -= 1
+            self.deltas[unit, status] += 1
+        bulk.update(Person, ("name", "email"), self.renames)
+
+    def apply_counts(self) -> None:
+        fields = {Status.MEMBER: "member_count", Status.ASSISTANT: "assistant_count"}
+        for (unit, status), delta in self.deltas.items():
+            if delta and status in fields:
+                column = fields[status]
+                Unit.objects.filter(pk=unit).update(**{column: F(column) + delta})
+
+
+def import_members(
+    *,
+    actor: Any,
+    organization: Organization,
+    path: Path,
+    skip_bad: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import the members listed in a CSV file; with bad rows, nothing unless `skip_bad`.
+
+    `progress(rows_done, rows_expected)` is called every ten thousand rows and at the end.
+    """
+    require_organizer(actor, organization)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise Invalid(f"cannot read {path}: {error.strerror}") from None
+    report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
+    with transaction.atomic():
+        _import(organization, _decode(data), report, skip_bad, progress)
+        if report.bad and not skip_bad:
+            raise ImportRefused(report)
+        if report.changed:
+            append(
+                organization,
+                actor=actor,
+                action="members.imported",
+                payload={"file": path.name, "sha256": report.sha256, **report.counts()},
+            )
+            composition.recompose_all(organization, actor=actor)
+    return report
+
+
+def _import(
+    organization: Organization,
+    text: str,
+    report: ImportReport,
+    skip_bad: bool,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    expected = max(text.count("\n") - 1, 0)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        columns = _header(next(reader))
+    except StopIteration:
+        raise Invalid("the file is empty; the first line must name the columns") from None
+    except csv.Error as error:
+        raise Invalid(f"line 1: {error}") from None
+    units = dict(Unit.objects.filter(organization=organization).values_list("code", "pk"))
+    existing = {
+        number: (pk, unit, status, person, name, email)
+        for pk, number, unit, status, person, name, email in Membership.objects.filter(
+            organization=organization
+        ).values_list(
+            "pk", "number", "unit_id", "status", "person_id", "person__name", "person__email"
+        )
+    }
+    writer = _Writer(organization, timezone.now())
+    seen: set[str] = set()
+    statuses = frozenset(Status.values)
+    width = len(columns)
+    i_number, i_name, i_unit = columns["number"], columns["name"], columns["unit"]
+    i_email, i_status, i_since = (columns.get(name) for name in OPTIONAL)
+
+    def bad(reason: str) -> None:
+        report.bad.append(BadRow(reader.line_num, reason))
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            bad(f"unreadable CSV: {error}")
+            break
+        if not row:
+            continue
+        report.rows += 1
+        if progress is not None and report.rows % 10_000 == 0:
+            progress(report.rows, expected)
+        if len(row) != width:
+            bad(f"expected {width} fields, found {len(row)}")
+            continue
+        number = row[i_number].strip()
+        name = row[i_name].strip()
+        code = row[i_unit].strip()
+        email = row[i_email].strip() if i_email is not None else ""
+        status = (row[i_status].strip().lower() if i_status is not None else "") or Status.MEMBER
+        since_text = row[i_since].strip() if i_since is not None else ""
+        if not number:
+            bad("number is empty")
+            continue
+        if len(number) > 64:
+            bad("number is longer than 64 characters")
+            continue
+        if number in seen:
+            bad(f"number {number!r} appears twice in the file")
+            continue
+        seen.add(number)
+        if not name:
+            bad("name is empty")
+            continue
+        if len(name) > 200:
+            bad("name is longer than 200 characters")
+            continue
+        unit = units.get(code)
+        if unit is None:
+            bad(f"no unit with the code {code!r}")
+            continue
+        if email and (len(email) > 254 or not EMAIL.match(email)):
+            bad(f"{email!r} is not an e-mail address")
+            continue
+        if status not in statuses:
+            bad(f"status {status!r} is not one of: {', '.join(Status.values)}")
+            continue
+        since = writer.today
+        if since_text:
+            try:
+                if not DATE.match(since_text):
+                    raise ValueError
+                since = datetime.date.fromisoformat(since_text)
+            except ValueError:
+                bad(f"since {since_text!r} is not a date like 2024-05-01")
+                continue
+        known = existing.get(number)
+        if known is None:
+            report.added += 1
+            if skip_bad or not report.bad:
+                # Once a row is bad and the whole file will be refused, only validate on.
+                writer.new.append((number, name, email, unit, status, since))
+                if len(writer.new) >= BATCH:
+                    writer.flush_new()
+            continue
+        pk, old_unit, old_status, person, old_name, old_email = known
+        if (unit, status) != (old_unit, old_status):
+            writer.moves.append((pk, unit, status, old_unit, old_status))
+            report.transferred += unit != old_unit
+            report.status_changed += status != old_status
+        if (name, email) != (old_name, old_email):
+            writer.renames.append((name, email, person))
+            report.renamed += 1
+        if (unit, status, name, email) == (old_unit, old_status, old_name, old_email):
+            report.unchanged += 1
+    if report.bad and not skip_bad:
+        return
+    writer.flush_new()
+    writer.flush_changes()
+    writer.apply_counts()
+    if progress is not None:
+        progress(report.rows, expected)

@@ -1,0 +1,1 @@
+"""The record: an append-only log of every action, one sequence per organization."""

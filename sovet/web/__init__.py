@@ -1,0 +1,1 @@
+"""The web application: pages for members, delegates, organizers and the public."""

@@ -1,0 +1,95 @@
+"""Pages: thin views that read through selectors and write through actions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sovet.councils import actions as council_actions
+from sovet.councils import selectors as council_selectors
+from sovet.councils.models import Council, Mandate, Recall
+from sovet.errors import ActionError
+from sovet.organizations import selectors
+from sovet.organizations.access import membership_of
+from sovet.organizations.actions import current_statute
+from sovet.organizations.models import Organization
+from sovet.record.models import RecordEntry
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    organizations = Organization.objects.order_by("name")
+    return render(request, "sovet/home.html", {"organizations": organizations})
+
+
+def organization(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    context = selectors.organization_overview(org)
+    context["membership"] = membership_of(request.user, org)
+    return render(request, "sovet/organization.html", context)
+
+
+def _council_page(
+    request: HttpRequest, org: Organization, council: Council, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    statute = current_statute(org)
+    context = {
+        "organization": org,
+        "council": council,
+        "statute": statute,
+        "constituencies": council_selectors.council_composition(council, statute),
+        "ended": council_selectors.ended_mandates(council),
+        "membership": membership_of(request.user, org),
+        "error": error,
+    }
+    return render(request, "sovet/council.html", context, status=status)
+
+
+def council(request: HttpRequest, slug: str, council_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    return _council_page(request, org, get_object_or_404(Council, pk=council_id, organization=org))
+
+
+@require_POST
+def open_recall(request: HttpRequest, slug: str, mandate_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    mandate = get_object_or_404(Mandate, pk=mandate_id, council__organization=org)
+    try:
+        council_actions.open_recall(
+            actor=request.user, mandate=mandate, reason=request.POST.get("reason", "")
+        )
+    except ActionError as refusal:
+        return _council_page(
+            request, org, mandate.council, error=refusal.message, status=refusal.status
+        )
+    messages.success(request, f"You opened a recall of {mandate.delegate.name}.")
+    return redirect("council", slug=slug, council_id=mandate.council_id)
+
+
+@require_POST
+def support_recall(request: HttpRequest, slug: str, recall_id: int) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    recall = get_object_or_404(
+        Recall.objects.select_related("mandate__council", "mandate__delegate"),
+        pk=recall_id,
+        mandate__council__organization=org,
+    )
+    try:
+        council_actions.support_recall(actor=request.user, recall=recall)
+    except ActionError as refusal:
+        return _council_page(
+            request, org, recall.mandate.council, error=refusal.message, status=refusal.status
+        )
+    messages.success(request, f"You support the recall of {recall.mandate.delegate.name}.")
+    return redirect("council", slug=slug, council_id=recall.mandate.council_id)
+
+
+def record(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    entries = RecordEntry.objects.filter(organization=org).order_by("-seq")
+    if action := request.GET.get("action", "").strip():
+        entries = entries.filter(action__startswith=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "sovet/record.html", {"organization": org, "page": page, "action": action}
+    )

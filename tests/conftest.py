@@ -1,0 +1,107 @@
+"""Fixtures: an organization built through the actions, as any organization is."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from hypothesis import settings
+
+from sovet.councils.actions import create_council, issue_mandate
+from sovet.councils.models import Council
+from sovet.organizations.actions import add_unit, admit_member, create_organization, grant_login
+from sovet.organizations.models import Membership, Organization, Unit, UnitLevel
+
+settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Union:
+    """A small organization: two districts, three branches, one council of the branches."""
+
+    organization: Organization
+    root: Unit
+    north: Unit
+    south: Unit
+    depot: Unit
+    yard: Unit
+    works: Unit
+    branch_level: UnitLevel
+    council: Council
+    organizer: object
+
+    def member(
+        self, unit: Unit, number: str, *, login: bool = False, **kwargs: object
+    ) -> Membership:
+        membership = admit_member(
+            actor=self.organizer, unit=unit, number=number, name=f"Member {number}", **kwargs
+        )
+        if login:
+            grant_login(
+                actor=self.organizer, membership=membership, username=number, password=PASSWORD
+            )
+        return membership
+
+    def user(self, membership: Membership) -> object:
+        return membership.person.user
+
+
+@pytest.fixture
+def organizer(db):
+    return get_user_model().objects.create_user(username="organizer", password=PASSWORD)
+
+
+@pytest.fixture
+def outsider(db):
+    return get_user_model().objects.create_user(username="outsider", password=PASSWORD)
+
+
+@pytest.fixture
+def union(db, organizer) -> Union:
+    admin = get_user_model().objects.create_superuser(username="admin", password=PASSWORD)
+    organization = create_organization(
+        actor=admin,
+        slug="union",
+        name="Transit Union",
+        levels=["Union", "District", "Branch"],
+        rules={"delegate_ratio": 5, "min_delegates_per_unit": 1},
+    )
+    organization.organizers.add(organizer)
+    root = organization.units.get(parent=None)
+    north = add_unit(actor=organizer, parent=root, code="north", name="North")
+    south = add_unit(actor=organizer, parent=root, code="south", name="South")
+    depot = add_unit(actor=organizer, parent=north, code="depot", name="Depot")
+    yard = add_unit(actor=organizer, parent=north, code="yard", name="Yard")
+    works = add_unit(actor=organizer, parent=south, code="works", name="Works")
+    branch_level = UnitLevel.objects.get(organization=organization, name="Branch")
+    council = create_council(
+        actor=organizer, unit=root, name="Union Council", constituency_level=branch_level
+    )
+    return Union(
+        organization, root, north, south, depot, yard, works, branch_level, council, organizer
+    )
+
+
+@pytest.fixture
+def seated(union: Union):
+    """The union: fifteen members in the depot (two seats), a delegate with two substitutes."""
+    members = [union.member(union.depot, f"d{i}", login=True) for i in range(15)]
+    union.member(union.yard, "y0", login=True)
+    mandate = issue_mandate(
+        actor=union.organizer,
+        council=union.council,
+        unit=union.depot,
+        delegate=members[0].person,
+        substitutes=[members[1].person, members[2].person],
+    )
+    return union, members, mandate
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords cheaply: the hasher is Django's concern, not what these tests test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

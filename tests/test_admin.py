@@ -1,0 +1,79 @@
+"""The admin writes through the actions: adds are recorded, refusals shown, rows never edited."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from sovet.organizations.models import Membership, Organization, Statute
+from sovet.record.models import RecordEntry
+
+
+@pytest.fixture
+def admin_client(client, union):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    return client
+
+
+def test_add_organization_runs_the_action(admin_client):
+    response = admin_client.post(
+        "/admin/organizations/organization/add/",
+        {
+            "name": "Tenants' Union",
+            "slug": "tenants",
+            "preset": "assistance",
+            "levels": "Union, Building",
+        },
+    )
+    assert response.status_code == 302
+    organization = Organization.objects.get(slug="tenants")
+    assert Statute.objects.get(organization=organization).criterion == "assistance"
+    assert RecordEntry.objects.get(organization=organization).action == "organization.founded"
+
+
+def test_refusal_is_shown_on_the_form(admin_client):
+    response = admin_client.post(
+        "/admin/organizations/organization/add/",
+        {"name": "Again", "slug": "union", "preset": "participation", "levels": "Union"},
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+
+
+def test_statute_from_preset_with_overrides(admin_client, union):
+    response = admin_client.post(
+        "/admin/organizations/statute/add/",
+        {"organization": union.organization.pk, "preset": "assistance", "recall_share": "2/3"},
+    )
+    assert response.status_code == 302
+    statute = Statute.objects.get(organization=union.organization, version=2)
+    assert statute.criterion == "assistance" and str(statute.recall_share) == "2/3"
+    assert statute.delegate_ratio == 100  # from the preset, replacing the union's 5
+
+
+def test_membership_list_searches_in_bounded_queries(
+    admin_client, union, django_assert_max_num_queries
+):
+    for i in range(30):
+        union.member(union.depot, f"m{i}")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get("/admin/organizations/membership/", {"q": "m7"})
+    assert response.status_code == 200
+    assert "Member m7" in response.content.decode()
+    with django_assert_max_num_queries(12):
+        assert admin_client.get("/admin/organizations/membership/").status_code == 200
+
+
+def test_rows_are_read_only(admin_client, union):
+    membership = union.member(union.depot, "m1")
+    url = f"/admin/organizations/membership/{membership.pk}/change/"
+    response = admin_client.post(url, {"number": "changed"})
+    assert response.status_code == 403
+    assert Membership.objects.get(pk=membership.pk).number == "m1"
+    entry = RecordEntry.objects.first()
+    assert admin_client.post(f"/admin/record/recordentry/{entry.pk}/delete/").status_code == 403
+    assert RecordEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_admin_needs_staff(client, union, outsider):
+    client.force_login(outsider)
+    response = client.get("/admin/organizations/organization/add/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

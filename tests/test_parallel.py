@@ -1,0 +1,76 @@
+"""Actions run in parallel: record numbering and recalls under concurrent writers (PostgreSQL).
+
+SQLite takes one writer at a time, so these run where writers truly overlap; CI runs the suite
+on PostgreSQL too.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from sovet.councils import actions
+from sovet.councils.models import Mandate, RecallSupport
+from sovet.errors import Invalid
+from sovet.organizations.models import Membership, Unit
+from sovet.record.models import RecordEntry
+
+pytestmark = [
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="parallel writers need PostgreSQL (SQLite serializes them); CI runs this there",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def in_threads(function, arguments, workers=8):
+    def run(argument):
+        try:
+            return function(argument)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(run, arguments))
+
+
+def test_parallel_admissions_number_the_record_without_gaps(union):
+    depot = Unit.objects.get(code="depot")
+    in_threads(lambda i: union.member(depot, f"p{i}"), range(40))
+    seqs = list(
+        RecordEntry.objects.filter(organization=union.organization)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
+    assert seqs == list(range(1, len(seqs) + 1))
+    depot.refresh_from_db()
+    assert depot.member_count == Membership.objects.filter(unit=depot).count() == 40
+
+
+def test_parallel_supports_end_the_mandate_once(seated):
+    union, members, mandate = seated
+    recall = actions.open_recall(actor=union.user(members[3]), mandate=mandate)
+
+    def support(member):
+        try:
+            actions.support_recall(actor=union.user(member), recall=recall)
+        except Invalid as refusal:
+            return refusal.message
+        return "ok"
+
+    outcomes = in_threads(support, members[4:15])
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.RECALLED
+    assert Mandate.objects.filter(predecessor=mandate).count() == 1
+    supports = RecallSupport.objects.filter(recall=recall).count()
+    assert supports == 8  # the threshold; later supporters find the recall closed
+    assert outcomes.count("ok") == 7
+    assert all(
+        o == "ok"
+        or o.startswith("the recall is succeeded")
+        or o.startswith("the mandate is recalled")
+        for o in outcomes
+    )
+    assert RecordEntry.objects.filter(action="mandate.recalled").count() == 1

@@ -1,0 +1,81 @@
+"""Pages, through full requests: public reads, recall by members, refusals with reasons."""
+
+import pytest
+from django.urls import reverse
+
+from sovet.councils.models import Mandate, Recall
+from sovet.organizations.models import Organization
+from tests.conftest import PASSWORD
+
+
+def test_home_lists_organizations(client, union):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Transit Union" in response.content.decode()
+
+
+def test_organization_and_council_pages(client, seated):
+    union, _members, mandate = seated
+    page = client.get(reverse("organization", args=["union"])).content.decode()
+    assert "Union Council" in page and "Depot" in page
+    page = client.get(reverse("council", args=["union", union.council.pk])).content.decode()
+    assert mandate.delegate.name in page
+    assert "substitutes: Member d1, Member d2" in page
+    assert "1 vacant seat" in page  # the depot's second seat
+
+
+def test_unknown_pages_are_404(client, union):
+    assert client.get("/o/nowhere/").status_code == 404
+    assert client.get(reverse("council", args=["union", 9999])).status_code == 404
+
+
+def test_record_page_filters_by_action(client, union):
+    response = client.get(reverse("record", args=["union"]), {"action": "unit."})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "unit.added" in page and "organization.founded" not in page
+
+
+def test_member_recalls_through_the_page(client, seated):
+    union, members, mandate = seated
+    url = reverse("open-recall", args=["union", mandate.pk])
+    for index, member in enumerate(members[5:13]):
+        assert client.login(username=member.number, password=PASSWORD)
+        if index == 0:
+            response = client.post(url, {"reason": "broke the mandate"})
+        else:
+            recall = Recall.objects.get(mandate=mandate)
+            response = client.post(reverse("support-recall", args=["union", recall.pk]))
+        assert response.status_code == 302
+        client.logout()
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.RECALLED
+    page = client.get(reverse("council", args=["union", union.council.pk])).content.decode()
+    assert "recalled" in page and "succeeded by Member d1" in page
+
+
+def test_outsider_recall_is_refused_with_reason(client, seated, outsider):
+    _union, _members, mandate = seated
+    client.force_login(outsider)
+    response = client.post(reverse("open-recall", args=["union", mandate.pk]))
+    assert response.status_code == 403
+    assert "only members of Depot may recall its delegate" in response.content.decode()
+    assert not Recall.objects.exists()
+
+
+def test_recall_needs_post_and_sign_in(client, seated):
+    _union, _members, mandate = seated
+    url = reverse("open-recall", args=["union", mandate.pk])
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 403 and "sign in first" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_sign_in_pages(client, db, path):
+    assert client.get(path).status_code == 200
+
+
+def test_home_without_organizations(client, db):
+    assert not Organization.objects.exists()
+    assert "No organization yet" in client.get("/").content.decode()
