@@ -80,6 +80,7 @@ def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tu
         for unit, (old, new) in changes.items()
         if new and not old
     )
+    codes = dict(Unit.objects.filter(pk__in=changes).values_list("pk", "code"))
     append(
         council.organization,
         actor=actor,
@@ -87,7 +88,8 @@ def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tu
         payload={
             "council": {"id": council.pk, "name": council.name},
             "seats": sum(target.values()),
-            "changes": {str(unit): [old, new] for unit, (old, new) in sorted(changes.items())},
+            # Keyed by unit code, so that the entry reads without a lookup: {"depot": [3, 2]}.
+            "changes": {codes[unit]: [old, new] for unit, (old, new) in changes.items()},
         },
     )
     return changes
