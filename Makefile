@@ -24,8 +24,8 @@ run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/sovet run
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check sovet tests
-	$(BIN)/ruff format --check sovet tests
+	$(BIN)/ruff check sovet tests bench
+	$(BIN)/ruff format --check sovet tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 

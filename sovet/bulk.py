@@ -38,6 +38,14 @@ def insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[A
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
+def add(model: type[Model], column: str, rows: Iterable[tuple[int, int]]) -> None:
+    """Add to a numeric column by primary key; each row is (amount, id)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(model._meta.get_field(column).column)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {name} = {name} + %s WHERE id = %s", list(rows))
+
+
 def update(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Update columns by primary key; each row is the new values followed by the id."""
     table = connection.ops.quote_name(model._meta.db_table)

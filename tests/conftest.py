@@ -47,7 +47,7 @@ class Union:
         return membership
 
     def user(self, membership: Membership) -> object:
-        return membership.person.user
+        return membership.person.login.user
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ def require_unit_member(actor: Any, unit: Unit, statute: Statute, what: str) -> 
 
 def require_delegate_or_organizer(actor: Any, mandate: Mandate) -> None:
     """Refuse unless the actor holds the mandate or organizes the organization."""
-    if not is_system(actor) and actor.is_authenticated and mandate.delegate.user_id == actor.pk:
+    login = None if is_system(actor) else getattr(actor, "login", None)
+    if login is not None and login.person_id == mandate.delegate_id:
         return
     require_organizer(actor, mandate.council.organization)

@@ -44,7 +44,7 @@ def membership_of(actor: Any, organization: Organization) -> Membership | None:
     if is_system(actor) or not actor.is_authenticated:
         return None
     return (
-        Membership.objects.filter(organization=organization, person__user=actor)
+        Membership.objects.filter(organization=organization, person__login__user=actor)
         .select_related("unit", "person")
         .first()
     )

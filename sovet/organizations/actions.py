@@ -25,6 +25,7 @@ from sovet.organizations.models import (
     STATUTE_RULES,
     ApportionmentMethod,
     Criterion,
+    Login,
     MajorityRule,
     Membership,
     MembershipEvent,
@@ -439,14 +440,13 @@ def grant_login(*, actor: Any, membership: Membership, username: str, password: 
     if len(password or "") < 8:
         raise Invalid("the password must have at least 8 characters")
     person = membership.person
-    if person.user_id is not None:
+    if Login.objects.filter(person=person).exists():
         raise Invalid(f"{person.name} has a login already")
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise Invalid(f"the username {username!r} is taken")
     user = user_model.objects.create_user(username=username, email=person.email, password=password)
-    person.user = user
-    person.save(update_fields=["user"])
+    Login.objects.create(person=person, user=user)
     append(
         organization,
         actor=actor,

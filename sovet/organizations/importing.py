@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from sovet import bulk
@@ -121,8 +120,10 @@ class _Writer:
     def __init__(self, organization: Organization, now: datetime.datetime) -> None:
         self.organization = organization
         self.now = connection.ops.adapt_datetimefield_value(now)
-        self.today = now.date()
-        self.new: list[tuple[str, str, str, int, str, datetime.date]] = []
+        # Dates adapted for the database once per distinct date, not once per row.
+        self.dates: dict[str, Any] = {"": connection.ops.adapt_datefield_value(now.date())}
+        # (number, name, email, unit id, status, adapted date)
+        self.new: list[tuple[str, str, str, int, str, Any]] = []
         self.moves: list[tuple[int, int, str, int, str]] = []
         self.renames: list[tuple[str, str, int]] = []
         self.deltas: Counter[tuple[int, str]] = Counter()
@@ -132,27 +133,27 @@ class _Writer:
             return
         people = bulk.reserve_ids(Person, len(self.new))
         memberships = bulk.reserve_ids(Membership, len(self.new))
-        adapt_date = connection.ops.adapt_datefield_value
+        organization, now, joined = self.organization.pk, self.now, str(MembershipEvent.Kind.JOINED)
         bulk.insert(
             Person,
             ("id", "name", "email"),
-            ((pid, row[1], row[2]) for pid, row in zip(people, self.new, strict=True)),
+            [(pid, row[1], row[2]) for pid, row in zip(people, self.new, strict=True)],
         )
         bulk.insert(
             Membership,
             ("id", "organization", "person", "unit", "number", "status", "since"),
-            (
-                (mid, self.organization.pk, pid, row[3], row[0], row[4], adapt_date(row[5]))
+            [
+                (mid, organization, pid, row[3], row[0], row[4], row[5])
                 for mid, pid, row in zip(memberships, people, self.new, strict=True)
-            ),
+            ],
         )
         bulk.insert(
             MembershipEvent,
             ("membership", "kind", "at", "unit", "status", "previous_status", "reason"),
-            (
-                (mid, MembershipEvent.Kind.JOINED, self.now, row[3], row[4], "", "")
+            [
+                (mid, joined, now, row[3], row[4], "", "")
                 for mid, row in zip(memberships, self.new, strict=True)
-            ),
+            ],
         )
         for row in self.new:
             self.deltas[row[3], row[4]] += 1
@@ -195,11 +196,19 @@ class _Writer:
         bulk.update(Person, ("name", "email"), self.renames)
 
     def apply_counts(self) -> None:
-        fields = {Status.MEMBER: "member_count", Status.ASSISTANT: "assistant_count"}
-        for (unit, status), delta in self.deltas.items():
-            if delta and status in fields:
-                column = fields[status]
-                Unit.objects.filter(pk=unit).update(**{column: F(column) + delta})
+        for status, column in (
+            (Status.MEMBER, "member_count"),
+            (Status.ASSISTANT, "assistant_count"),
+        ):
+            bulk.add(
+                Unit,
+                column,
+                (
+                    (delta, unit)
+                    for (unit, kind), delta in self.deltas.items()
+                    if kind == status and delta
+                ),
+            )
 
 
 def import_members(
@@ -255,11 +264,14 @@ def _import(
         number: (pk, unit, status, person, name, email)
         for pk, number, unit, status, person, name, email in Membership.objects.filter(
             organization=organization
-        ).values_list(
+        )
+        .order_by()  # the default ordering would sort a million rows for nothing
+        .values_list(
             "pk", "number", "unit_id", "status", "person_id", "person__name", "person__email"
         )
     }
     writer = _Writer(organization, timezone.now())
+    dates, adapt_date = writer.dates, connection.ops.adapt_datefield_value
     seen: set[str] = set()
     statuses = frozenset(Status.values)
     width = len(columns)
@@ -317,12 +329,12 @@ def _import(
         if status not in statuses:
             bad(f"status {status!r} is not one of: {', '.join(Status.values)}")
             continue
-        since = writer.today
-        if since_text:
+        since = dates.get(since_text)
+        if since is None:
             try:
                 if not DATE.match(since_text):
                     raise ValueError
-                since = datetime.date.fromisoformat(since_text)
+                since = dates[since_text] = adapt_date(datetime.date.fromisoformat(since_text))
             except ValueError:
                 bad(f"since {since_text!r} is not a date like 2024-05-01")
                 continue

@@ -185,13 +185,6 @@ class Unit(models.Model):
 class Person(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="person",
-    )
 
     class Meta:
         ordering = ["name"]
@@ -200,12 +193,32 @@ class Person(models.Model):
         return self.name
 
 
-class Membership(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="memberships"
+class Login(models.Model):
+    """A person's sign-in. Most members have none, so the link is kept apart from Person."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, primary_key=True, related_name="login"
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="login"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.person}"
+
+
+class Membership(models.Model):
+    # No single-column indexes: the constraints and the index below lead with these columns,
+    # and each index slows the import of a million members.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     number = models.CharField(
         max_length=64, help_text="Membership number, unique in the organization."
     )
