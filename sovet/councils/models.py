@@ -27,7 +27,7 @@ class Council(models.Model):
     )
 
     class Meta:
-        ordering = ["organization", "name"]
+        ordering = ["organization_id", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -72,7 +72,7 @@ class Mandate(models.Model):
     )
 
     class Meta:
-        ordering = ["council", "unit", "id"]
+        ordering = ["council_id", "unit_id", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["council", "delegate"],
@@ -93,7 +93,7 @@ class Substitute(models.Model):
     rank = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["mandate", "rank"]
+        ordering = ["mandate_id", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["mandate", "rank"], name="substitute_rank_unique"),
             models.UniqueConstraint(fields=["mandate", "person"], name="substitute_person_unique"),

@@ -89,7 +89,7 @@ class Statute(models.Model):
                 fields=["organization", "version"], name="statute_version_unique"
             )
         ]
-        ordering = ["organization", "-version"]
+        ordering = ["organization_id", "-version"]
 
     def __str__(self) -> str:
         return f"{self.organization} statute v{self.version}"
@@ -148,7 +148,7 @@ class UnitLevel(models.Model):
             models.UniqueConstraint(fields=["organization", "depth"], name="level_depth_unique"),
             models.UniqueConstraint(fields=["organization", "name"], name="level_name_unique"),
         ]
-        ordering = ["organization", "depth"]
+        ordering = ["organization_id", "depth"]
 
     def __str__(self) -> str:
         return self.name
@@ -170,7 +170,7 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "code"], name="unit_code_unique")
         ]
-        ordering = ["organization", "name"]
+        ordering = ["organization_id", "name"]
 
     def __str__(self) -> str:
         return self.name
@@ -185,9 +185,6 @@ class Unit(models.Model):
 class Person(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
@@ -208,8 +205,8 @@ class Login(models.Model):
 
 
 class Membership(models.Model):
-    # No single-column indexes: the constraints and the index below lead with these columns,
-    # and each index slows the import of a million members.
+    # No single-column indexes: the constraints and the index below cover these columns'
+    # lookups, and each index slows the import of a million members.
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="memberships", db_index=False
     )
@@ -227,15 +224,16 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
+            # Number first: the admin finds a number across organizations by this index.
             models.UniqueConstraint(
-                fields=["organization", "number"], name="membership_number_unique"
+                fields=["number", "organization"], name="membership_number_unique"
             ),
             models.UniqueConstraint(
                 fields=["organization", "person"], name="membership_person_unique"
             ),
         ]
         indexes = [models.Index(fields=["unit", "status"], name="membership_unit_status")]
-        ordering = ["organization", "number"]
+        ordering = ["number", "organization_id"]
 
     def __str__(self) -> str:
         return f"{self.number} {self.person}"
@@ -261,7 +259,7 @@ class MembershipEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        ordering = ["membership", "at", "id"]
+        ordering = ["membership_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"

@@ -38,7 +38,7 @@ class RecordEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "seq"], name="record_entry_seq_unique")
         ]
-        ordering = ["organization", "seq"]
+        ordering = ["organization_id", "seq"]
         verbose_name_plural = "record entries"
 
     def __str__(self) -> str:
