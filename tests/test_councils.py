@@ -225,3 +225,38 @@ def test_resignation_by_someone_else_is_refused(seated, outsider):
         actions.resign_mandate(actor=outsider, mandate=mandate)
     mandate.refresh_from_db()
     assert mandate.state == Mandate.State.ACTIVE
+
+
+def test_mandates_expire_at_the_end_of_their_term(seated, outsider):
+    import datetime
+
+    union, members, mandate = seated
+    short = actions.issue_mandate(
+        actor=union.organizer,
+        council=union.council,
+        unit=union.depot,
+        delegate=members[3].person,
+        term_start=datetime.date(2026, 1, 1),
+        term_end=datetime.date(2026, 6, 30),
+    )
+    recall = actions.open_recall(actor=union.user(members[5]), mandate=short)
+    with pytest.raises(NotAllowed):
+        actions.expire_mandates(actor=outsider, council=union.council)
+    on_last_day = actions.expire_mandates(
+        actor=union.organizer, council=union.council, today=datetime.date(2026, 6, 30)
+    )
+    assert on_last_day == 0
+    assert (
+        actions.expire_mandates(
+            actor=union.organizer, council=union.council, today=datetime.date(2026, 7, 1)
+        )
+        == 1
+    )
+    short.refresh_from_db()
+    recall.refresh_from_db()
+    mandate.refresh_from_db()
+    assert short.state == Mandate.State.EXPIRED and recall.state == Recall.State.ABANDONED
+    assert mandate.state == Mandate.State.ACTIVE  # no term end: runs on
+    assert not Mandate.objects.filter(predecessor=short).exists()  # an election fills it
+    entry = last_entry(union, "mandates.expired").data
+    assert [m["id"] for m in entry["mandates"]] == [short.pk]

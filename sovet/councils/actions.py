@@ -244,6 +244,38 @@ def resign_mandate(*, actor: Any, mandate: Mandate, reason: str = "") -> Mandate
     return successor
 
 
+@transaction.atomic
+def expire_mandates(*, actor: Any, council: Council, today: datetime.date | None = None) -> int:
+    """End the active mandates whose term ended before `today`; their seats await an election."""
+    require_organizer(actor, council.organization)
+    today = today or timezone.now().date()
+    expired = list(
+        Mandate.objects.select_for_update()
+        .filter(council=council, state=Mandate.State.ACTIVE, term_end__lt=today)
+        .select_related("council", "unit", "delegate")
+    )
+    if not expired:
+        return 0
+    now = timezone.now()
+    Mandate.objects.filter(pk__in=[mandate.pk for mandate in expired]).update(
+        state=Mandate.State.EXPIRED, ended_at=now
+    )
+    Recall.objects.filter(mandate__in=expired, state=Recall.State.OPEN).update(
+        state=Recall.State.ABANDONED, closed_at=now
+    )
+    append(
+        council.organization,
+        actor=actor,
+        action="mandates.expired",
+        payload={
+            "council": {"id": council.pk, "name": council.name},
+            "on": str(today),
+            "mandates": [_mandate_payload(mandate) for mandate in expired],
+        },
+    )
+    return len(expired)
+
+
 def _recall_progress(recall: Recall, unit: Unit, statute: Statute) -> tuple[int, int, int]:
     """Return (supports, eligible members, supports needed) under the statute's recall share."""
     supports = recall.supports.count()
