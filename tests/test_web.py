@@ -79,3 +79,14 @@ def test_sign_in_pages(client, db, path):
 def test_home_without_organizations(client, db):
     assert not Organization.objects.exists()
     assert "No organization yet" in client.get("/").content.decode()
+
+
+def test_recall_buttons_only_for_the_members_own_delegates(client, seated):
+    union, members, mandate = seated
+    url = reverse("council", args=["union", union.council.pk])
+    client.force_login(union.user(members[4]))
+    assert "Recall Member d0" in client.get(url).content.decode()
+    client.force_login(union.user(union.organization.memberships.get(number="y0")))
+    assert "Recall Member d0" not in client.get(url).content.decode()
+    client.logout()
+    assert "Recall Member d0" not in client.get(url).content.decode()

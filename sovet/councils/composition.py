@@ -132,10 +132,16 @@ def counted_in(unit: Unit, criterion: str) -> int:
     return total
 
 
+def ancestors(unit_id: int) -> list[int]:
+    """Return the unit and the units above it, up to the root (one query per level)."""
+    chain: list[int] = []
+    current: int | None = unit_id
+    while current is not None:
+        chain.append(current)
+        current = Unit.objects.filter(pk=current).values_list("parent_id", flat=True).get()
+    return chain
+
+
 def is_within(unit_id: int, ancestor_id: int) -> bool:
     """Whether a unit is the ancestor or lies below it."""
-    while unit_id is not None:
-        if unit_id == ancestor_id:
-            return True
-        unit_id = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).get()
-    return False
+    return ancestor_id in ancestors(unit_id)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sovet.councils import actions as council_actions
+from sovet.councils import composition
 from sovet.councils import selectors as council_selectors
 from sovet.councils.models import Council, Mandate, Recall
 from sovet.errors import ActionError
@@ -33,13 +34,16 @@ def _council_page(
     request: HttpRequest, org: Organization, council: Council, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     statute = current_statute(org)
+    membership = membership_of(request.user, org)
+    counted = membership is not None and membership.status in statute.counted_statuses
     context = {
         "organization": org,
         "council": council,
         "statute": statute,
         "constituencies": council_selectors.council_composition(council, statute),
         "ended": council_selectors.ended_mandates(council),
-        "membership": membership_of(request.user, org),
+        # The units whose delegates this member may recall: their own and those above it.
+        "my_units": composition.ancestors(membership.unit_id) if counted else [],
         "error": error,
     }
     return render(request, "sovet/council.html", context, status=status)
