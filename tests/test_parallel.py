@@ -74,3 +74,22 @@ def test_parallel_supports_end_the_mandate_once(seated):
         for o in outcomes
     )
     assert RecordEntry.objects.filter(action="mandate.recalled").count() == 1
+
+
+def test_crossing_transfers_do_not_deadlock(union):
+    depot, works = Unit.objects.get(code="depot"), Unit.objects.get(code="works")
+    at_depot = [union.member(depot, f"d{i}") for i in range(10)]
+    at_works = [union.member(works, f"w{i}") for i in range(10)]
+    moves = [(m, works) for m in at_depot] + [(m, depot) for m in at_works]
+
+    def move(pair):
+        from sovet.organizations.actions import transfer_member
+
+        membership, unit = pair
+        transfer_member(actor=union.organizer, membership=membership, unit=unit)
+
+    in_threads(move, moves)
+    depot.refresh_from_db()
+    works.refresh_from_db()
+    assert depot.member_count == works.member_count == 10
+    assert Membership.objects.filter(unit=depot, number__startswith="w").count() == 10

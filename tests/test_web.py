@@ -82,7 +82,7 @@ def test_home_without_organizations(client, db):
 
 
 def test_recall_buttons_only_for_the_members_own_delegates(client, seated):
-    union, members, mandate = seated
+    union, members, _mandate = seated
     url = reverse("council", args=["union", union.council.pk])
     client.force_login(union.user(members[4]))
     assert "Recall Member d0" in client.get(url).content.decode()

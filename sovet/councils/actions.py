@@ -14,7 +14,7 @@ from sovet.errors import Invalid
 from sovet.organizations.access import require_organizer
 from sovet.organizations.actions import current_statute
 from sovet.organizations.models import Membership, Person, Statute, Unit, UnitLevel
-from sovet.record.log import append
+from sovet.record.log import append, lock
 from sovet.thresholds import supports_needed
 
 LEVEL_NOT_BELOW = "the constituency level must lie below {unit}'s level ({level})"
@@ -39,6 +39,7 @@ def create_council(
     """Form a council of the unit, its delegates elected by the units of a lower level."""
     organization = unit.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     name = (name or "").strip()
     if not name:
         raise Invalid("name must not be empty")
@@ -115,6 +116,7 @@ def issue_mandate(
     """Record a delegate's mandate from a unit to a council, with substitutes in order."""
     organization = council.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     statute = current_statute(organization)
     Council.objects.select_for_update().filter(pk=council.pk).get()
     seats = Seats.objects.filter(council=council, unit=unit).values_list("count", flat=True).first()
@@ -224,6 +226,7 @@ def _lock_active(mandate: Mandate) -> Mandate:
 @transaction.atomic
 def resign_mandate(*, actor: Any, mandate: Mandate, reason: str = "") -> Mandate | None:
     """End a mandate at the delegate's wish; the first substitute takes the seat."""
+    lock(mandate.council.organization_id)
     mandate = _lock_active(mandate)
     require_delegate_or_organizer(actor, mandate)
     organization = mandate.council.organization
@@ -248,6 +251,7 @@ def resign_mandate(*, actor: Any, mandate: Mandate, reason: str = "") -> Mandate
 def expire_mandates(*, actor: Any, council: Council, today: datetime.date | None = None) -> int:
     """End the active mandates whose term ended before `today`; their seats await an election."""
     require_organizer(actor, council.organization)
+    lock(council.organization_id)
     today = today or timezone.now().date()
     expired = list(
         Mandate.objects.select_for_update()
@@ -325,6 +329,7 @@ def _add_support(
 @transaction.atomic
 def open_recall(*, actor: Any, mandate: Mandate, reason: str = "") -> Recall:
     """Open a recall of the unit's delegate; the opener is its first supporter."""
+    lock(mandate.council.organization_id)
     mandate = _lock_active(mandate)
     organization = mandate.council.organization
     statute = current_statute(organization)
@@ -351,6 +356,7 @@ def open_recall(*, actor: Any, mandate: Mandate, reason: str = "") -> Recall:
 @transaction.atomic
 def support_recall(*, actor: Any, recall: Recall) -> Recall:
     """Add the actor's support to an open recall; at the statute's share the mandate ends."""
+    lock(recall.mandate.council.organization_id)
     recall = Recall.objects.select_for_update().get(pk=recall.pk)
     mandate = Mandate.objects.select_related("council__organization", "unit", "delegate").get(
         pk=recall.mandate_id

@@ -36,7 +36,7 @@ from sovet.organizations.models import (
     Unit,
     UnitLevel,
 )
-from sovet.record.log import actor_name, append
+from sovet.record.log import actor_name, append, lock
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SLUG_RULE = "use lowercase letters, digits and hyphens, starting with a letter or digit"
@@ -244,6 +244,7 @@ def add_unit(*, actor: Any, parent: Unit, code: str, name: str) -> Unit:
     """Add a unit under a parent unit, one level down."""
     organization = parent.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     code = _require_slug(code, "unit code")
     name = _require_text(name, "unit name")
     level = UnitLevel.objects.filter(
@@ -300,6 +301,7 @@ def admit_member(
     """Admit a person to the organization in a unit, as member, assistant or supporter."""
     organization = unit.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     number = _require_text(number, "membership number", 64)
     name = _require_text(name, "name")
     email = _clean_email(email)
@@ -342,6 +344,7 @@ def transfer_member(
     """Move a membership to another unit of the same organization."""
     organization = membership.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     membership = (
         Membership.objects.select_for_update()
         .select_related("person", "unit")
@@ -392,6 +395,7 @@ def change_status(
     """Change a membership's status: lapse, expel, reinstate, or member/assistant/supporter."""
     organization = membership.organization
     require_organizer(actor, organization)
+    lock(organization.pk)
     if status not in Status.values:
         raise Invalid(f"status {status!r} is not one of: {', '.join(Status.values)}")
     membership = (

@@ -33,7 +33,7 @@ from sovet.organizations.models import (
     Status,
     Unit,
 )
-from sovet.record.log import append
+from sovet.record.log import append, lock
 
 REQUIRED = ("number", "name", "unit")
 OPTIONAL = ("email", "status", "since")
@@ -230,6 +230,7 @@ def import_members(
         raise Invalid(f"cannot read {path}: {error.strerror}") from None
     report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
     with transaction.atomic():
+        lock(organization.pk)
         _import(organization, _decode(data), report, skip_bad, progress)
         if report.bad and not skip_bad:
             raise ImportRefused(report)

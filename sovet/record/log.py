@@ -20,6 +20,18 @@ def actor_name(actor: AbstractBaseUser | AnonymousUser | None) -> str:
     return actor.get_username()
 
 
+def lock(organization_id: int) -> None:
+    """Queue this transaction behind every other action on the organization.
+
+    Actions that write several rows take this lock first, so that parallel actions never hold
+    row locks in different orders (PostgreSQL would abort one as a deadlock). Appending needs
+    the same lock anyway, to number entries without gaps. SQLite already runs one writer at a time.
+    """
+    from sovet.organizations.models import Organization
+
+    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").get()
+
+
 def append(organization: Any, *, actor: Any, action: str, payload: dict[str, Any]) -> RecordEntry:
     """Append an entry to the organization's record; call inside the action's transaction.
 
