@@ -88,17 +88,32 @@ def test_stored_seats_equal_a_fresh_apportionment(union):
     )
 
 
-def test_fixed_seats_too_few_for_the_minimum_are_refused(union):
-    for unit in (union.depot, union.yard, union.works):
+def test_fixed_seats_too_few_for_the_minimum_lower_it_rather_than_refuse(union):
+    for unit in (union.depot, union.yard):
         union.member(unit, f"m-{unit.code}")
-    with pytest.raises(Invalid, match=r"Too small: .*fewer than the minimum"):
-        actions.create_council(
-            actor=union.organizer,
-            unit=union.root,
-            name="Too small",
-            constituency_level=union.branch_level,
-            fixed_seats=2,
-        )
+    union.member(union.depot, "m-depot-2")
+    union.member(union.depot, "m-depot-3")
+    board = actions.create_council(
+        actor=union.organizer,
+        unit=union.root,
+        name="Board",
+        constituency_level=union.branch_level,
+        fixed_seats=2,
+    )
+    assert dict(Seats.objects.filter(council=board).values_list("unit__code", "count")) == {
+        "depot": 1,
+        "yard": 1,
+    }
+    # A third unit with members: two seats cannot give three units one each, so the minimum
+    # falls to none and Sainte-Laguë gives both to the depot (3/1, then 3/3 beats 1/1 on size).
+    union.member(union.works, "m-works")
+    assert dict(Seats.objects.filter(council=board).values_list("unit__code", "count")) == {
+        "depot": 2
+    }
+    recomposed = RecordEntry.objects.filter(action="council.recomposed").order_by("-seq")
+    entry = next(e.data for e in recomposed if e.data["council"]["name"] == "Board")
+    assert entry["minimum_per_unit"] == 0
+    assert entry["changes"] == {"depot": [1, 2], "yard": [1, 0]}
 
 
 def test_council_level_must_lie_below(union):
@@ -260,3 +275,38 @@ def test_mandates_expire_at_the_end_of_their_term(seated, outsider):
     assert not Mandate.objects.filter(predecessor=short).exists()  # an election fills it
     entry = last_entry(union, "mandates.expired").data
     assert [m["id"] for m in entry["mandates"]] == [short.pk]
+
+
+def test_a_delegate_who_stops_counting_hands_the_seat_on(seated):
+    union, members, mandate = seated
+    change_status(
+        actor=union.organizer, membership=members[0], status=Status.EXPELLED, reason="scab"
+    )
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.LAPSED
+    assert mandate.successor.delegate == members[1].person
+    entry = last_entry(union, "mandate.lapsed").data
+    assert entry["reason"] == "Member d0 is not a counted member of Depot"
+    assert entry["seat"] == "filled"
+    transfer_member(actor=union.organizer, membership=members[1], unit=union.yard)
+    successor = Mandate.objects.get(pk=mandate.successor.pk)
+    assert successor.state == Mandate.State.LAPSED
+    assert successor.successor.delegate == members[2].person
+
+
+def test_supports_of_people_who_left_no_longer_count(seated):
+    union, members, mandate = seated
+    recall = actions.open_recall(actor=union.user(members[5]), mandate=mandate)
+    for supporter in members[6:12]:
+        actions.support_recall(actor=union.user(supporter), recall=recall)
+    # 7 of the 8 needed; two supporters leave the depot, so 5 of the 13 left count.
+    for gone in members[6:8]:
+        transfer_member(actor=union.organizer, membership=gone, unit=union.yard)
+    actions.support_recall(actor=union.user(members[12]), recall=recall)
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.ACTIVE
+    entry = last_entry(union, "recall.supported").data
+    assert (entry["supports"], entry["eligible"], entry["needed"]) == (6, 13, 7)
+    actions.support_recall(actor=union.user(members[13]), recall=recall)
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.RECALLED

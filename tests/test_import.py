@@ -49,7 +49,7 @@ def test_import_adds_members_with_one_record_entry(union, tmp_path):
         "added": 4,
         "transferred": 0,
         "status_changed": 0,
-        "renamed": 0,
+        "updated": 0,
         "unchanged": 0,
         "skipped": 0,
     }
@@ -182,3 +182,115 @@ def test_columns_in_any_order_with_a_bom_and_quoted_fields(union, tmp_path):
         actor=union.organizer, organization=union.organization, path=write(tmp_path, text)
     )
     assert Membership.objects.get(number="42").person.name == "Ulyanov, Vladimir"
+
+
+def test_absent_columns_keep_what_is_stored(union, tmp_path):
+    import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, GOOD)
+    )
+    from sovet.organizations.actions import change_status
+
+    change_status(
+        actor=union.organizer,
+        membership=Membership.objects.get(number="2"),
+        status=Status.LAPSED,
+    )
+    short = "number,name,unit\n1,Vera Zasulich,depot\n2,Pavel Axelrod,depot\n"
+    report = import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, short, "s.csv")
+    )
+    assert (report.unchanged, report.status_changed, report.updated) == (2, 0, 0)
+    assert Membership.objects.get(number="2").status == Status.LAPSED
+    vera = Membership.objects.get(number="1")
+    assert vera.person.email == "vera@example.org" and str(vera.since) == "1903-07-30"
+
+
+def test_a_corrected_date_or_address_updates_the_member(union, tmp_path):
+    import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, GOOD)
+    )
+    fixed = GOOD.replace("member,1903-07-30", "member,1903-07-17").replace(
+        "martov@example.org", "yuli@example.org"
+    )
+    report = import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, fixed, "f.csv")
+    )
+    assert (report.updated, report.unchanged) == (2, 2)
+    assert str(Membership.objects.get(number="1").since) == "1903-07-17"
+    assert Membership.objects.get(number="3").person.email == "yuli@example.org"
+
+
+def test_expulsions_and_new_lapsed_members_are_bad_rows(union, tmp_path):
+    import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, GOOD)
+    )
+    text = "number,name,unit,status\n1,Vera Zasulich,depot,expelled\n9,New,depot,lapsed\n"
+    with pytest.raises(ImportRefused) as refused:
+        import_members(
+            actor=union.organizer,
+            organization=union.organization,
+            path=write(tmp_path, text, "e.csv"),
+        )
+    assert [str(row) for row in refused.value.report.bad] == [
+        "line 2: an expulsion states its reason: expel members one by one, not by file",
+        "line 3: a new membership is member, assistant or supporter, not lapsed",
+    ]
+
+
+def test_a_broken_quote_refuses_the_whole_file_even_when_skipping(union, tmp_path):
+    text = 'number,name,unit\n1,Vera,depot\n2,"Pavel,depot\n3,Lev,depot\n'
+    for skip_bad in (False, True):
+        with pytest.raises(Invalid, match=r"unreadable CSV .*nothing imported"):
+            import_members(
+                actor=union.organizer,
+                organization=union.organization,
+                path=write(tmp_path, text),
+                skip_bad=skip_bad,
+            )
+    assert not Membership.objects.exists()
+
+
+def test_nul_characters_and_parent_units_are_refused(union, tmp_path):
+    with pytest.raises(Invalid, match="line 3: the file contains a NUL character"):
+        import_members(
+            actor=union.organizer,
+            organization=union.organization,
+            path=write(tmp_path, "number,name,unit\n1,Vera,depot\n2,Pa\x00vel,depot\n"),
+        )
+    with pytest.raises(ImportRefused) as refused:
+        import_members(
+            actor=union.organizer,
+            organization=union.organization,
+            path=write(tmp_path, "number,name,unit\n1,Vera,north\n"),
+        )
+    assert str(refused.value.report.bad[0]) == (
+        "line 2: unit 'north' has units below it; members belong to a base unit"
+    )
+
+
+def test_crlf_blank_lines_and_header_only(union, tmp_path):
+    text = "number,name,unit\r\n1,Vera,depot\r\n\r\n   \r\n2,Pavel,yard\r\n"
+    report = import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, text)
+    )
+    assert (report.rows, report.added) == (2, 2)
+    report = import_members(
+        actor=union.organizer,
+        organization=union.organization,
+        path=write(tmp_path, "number,name,unit\n", "h.csv"),
+    )
+    assert (report.rows, report.changed) == (0, False)
+
+
+def test_import_that_moves_a_delegate_away_seats_the_substitute(seated, tmp_path):
+    union, members, mandate = seated
+    from sovet.councils.models import Mandate
+
+    text = "number,name,unit\nd0,Member d0,yard\n"
+    report = import_members(
+        actor=union.organizer, organization=union.organization, path=write(tmp_path, text)
+    )
+    assert report.transferred == 1
+    mandate.refresh_from_db()
+    assert mandate.state == Mandate.State.LAPSED
+    assert mandate.successor.delegate == members[1].person

@@ -168,3 +168,14 @@ def test_numbers_are_unique_and_changes_are_checked(union, outsider):
         actions.change_status(actor=union.organizer, membership=membership, status="expelled")
     with pytest.raises(NotAllowed, match="only the organizers"):
         actions.transfer_member(actor=outsider, membership=membership, unit=union.yard)
+
+
+def test_members_belong_to_base_units(union):
+    with pytest.raises(Invalid, match="North has units below it"):
+        union.member(union.north, "m1")
+    membership = union.member(union.depot, "m1")
+    with pytest.raises(Invalid, match="North has units below it"):
+        actions.transfer_member(actor=union.organizer, membership=membership, unit=union.north)
+    actions.add_level(actor=union.organizer, organization=union.organization, name="Cell")
+    with pytest.raises(Invalid, match="Depot has members: transfer them"):
+        actions.add_unit(actor=union.organizer, parent=union.depot, code="cell", name="Cell")

@@ -12,8 +12,8 @@ from sovet.councils.access import require_delegate_or_organizer, require_unit_me
 from sovet.councils.models import Council, Mandate, Recall, RecallSupport, Seats, Substitute
 from sovet.errors import Invalid
 from sovet.organizations.access import require_organizer
-from sovet.organizations.actions import current_statute
 from sovet.organizations.models import Membership, Person, Statute, Unit, UnitLevel
+from sovet.organizations.selectors import current_statute
 from sovet.record.log import append, lock
 from sovet.thresholds import supports_needed
 
@@ -280,12 +280,50 @@ def expire_mandates(*, actor: Any, council: Council, today: datetime.date | None
     return len(expired)
 
 
-def _recall_progress(recall: Recall, unit: Unit, statute: Statute) -> tuple[int, int, int]:
-    """Return (supports, eligible members, supports needed) under the statute's recall share."""
-    supports = recall.supports.count()
-    eligible = composition.counted_in(unit, statute.criterion)
-    needed = supports_needed(statute.recall_share, eligible)
-    return supports, eligible, needed
+def release_mandates(
+    organization_id: int, person_ids: list[int], *, actor: Any, statute: Statute
+) -> None:
+    """End the mandates of delegates who no longer count as members of the unit that gave them.
+
+    Membership actions call this after a transfer or status change: the first eligible
+    substitute takes the seat, as after a resignation.
+    """
+    mandates = Mandate.objects.filter(
+        council__organization_id=organization_id,
+        state=Mandate.State.ACTIVE,
+        delegate_id__in=person_ids,
+    ).select_related("council__organization", "unit", "delegate")
+    for mandate in mandates:
+        try:
+            _require_counted_member(mandate.delegate, mandate.unit, statute)
+        except Invalid as reason:
+            successor = _end_mandate(mandate, Mandate.State.LAPSED, statute)
+            Recall.objects.filter(mandate=mandate, state=Recall.State.OPEN).update(
+                state=Recall.State.ABANDONED, closed_at=mandate.ended_at
+            )
+            append(
+                mandate.council.organization,
+                actor=actor,
+                action="mandate.lapsed",
+                payload={
+                    "mandate": _mandate_payload(mandate),
+                    "reason": reason.message,
+                    **_seat_payload(successor),
+                },
+            )
+
+
+def recall_progress(recall: Recall, unit: Unit, statute: Statute) -> tuple[int, int, int]:
+    """Return (supports, eligible members, supports needed) under the statute's recall share.
+
+    Only supports of people who still count as members of the unit count: a supporter who
+    has since left or lapsed no longer speaks for it.
+    """
+    units, eligible = composition.subtree(unit, statute.criterion)
+    supports = recall.supports.filter(
+        membership__status__in=statute.counted_statuses, membership__unit_id__in=units
+    ).count()
+    return supports, eligible, supports_needed(statute.recall_share, eligible)
 
 
 def _add_support(
@@ -296,7 +334,7 @@ def _add_support(
             RecallSupport.objects.create(recall=recall, membership=membership, at=timezone.now())
     except IntegrityError:
         raise Invalid(ALREADY_SUPPORTED) from None
-    supports, eligible, needed = _recall_progress(recall, mandate.unit, statute)
+    supports, eligible, needed = recall_progress(recall, mandate.unit, statute)
     organization = mandate.council.organization
     progress = {"supports": supports, "eligible": eligible, "needed": needed}
     append(

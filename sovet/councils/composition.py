@@ -6,7 +6,6 @@ from django.db import transaction
 
 from sovet import apportionment
 from sovet.councils.models import Council, Seats
-from sovet.errors import Invalid
 from sovet.organizations.models import Organization, Statute, Unit
 from sovet.record.log import append
 
@@ -43,29 +42,33 @@ def populations(council: Council, criterion: str) -> dict[int, int]:
 
 def apportion(council: Council, statute: Statute) -> dict[int, int]:
     """Return the seats each constituency should hold under the statute."""
+    return _plan(council, statute)[0]
+
+
+def _plan(council: Council, statute: Statute) -> tuple[dict[int, int], int]:
+    """Return the seats per constituency and the minimum per unit that could be applied."""
     # A unit with nobody counted cannot elect anyone: it holds no seat until it has members.
     counts = {
         unit: count for unit, count in populations(council, statute.criterion).items() if count
     }
     minimum = statute.min_delegates_per_unit
-    if council.fixed_seats is not None:
-        size = council.fixed_seats
-    else:
-        size = apportionment.house_size(counts, ratio=statute.delegate_ratio, minimum=minimum)
     if not counts:
-        return {}
-    try:
-        return apportionment.apportion(
-            counts, size, apportionment.Method(statute.apportionment_method), minimum=minimum
-        )
-    except apportionment.ApportionmentError as error:
-        raise Invalid(f"{council.name}: {error}") from None
+        return {}, minimum
+    if council.fixed_seats is None:
+        size = apportionment.house_size(counts, ratio=statute.delegate_ratio, minimum=minimum)
+    else:
+        size = council.fixed_seats
+        # A council too small for every unit's minimum gives each unit what it can, rather
+        # than refusing the membership change that made one more unit count.
+        minimum = min(minimum, size // len(counts))
+    method = apportionment.Method(statute.apportionment_method)
+    return apportionment.apportion(counts, size, method, minimum=minimum), minimum
 
 
 def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tuple[int, int]]:
     """Store the council's seats as the statute gives them now and record which units changed."""
     Council.objects.select_for_update().filter(pk=council.pk).get()
-    target = apportion(council, statute)
+    target, minimum = _plan(council, statute)
     stored = dict(Seats.objects.filter(council=council).values_list("unit_id", "count"))
     changes = apportionment.changes(stored, target)
     if not changes:
@@ -88,6 +91,7 @@ def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tu
         payload={
             "council": {"id": council.pk, "name": council.name},
             "seats": sum(target.values()),
+            "minimum_per_unit": minimum,
             # Keyed by unit code, so that the entry reads without a lookup: {"depot": [3, 2]}.
             "changes": {codes[unit]: [old, new] for unit, (old, new) in changes.items()},
         },
@@ -114,8 +118,8 @@ def recompose_all(
     return result
 
 
-def counted_in(unit: Unit, criterion: str) -> int:
-    """Return how many members count in a unit, its whole subtree included."""
+def subtree(unit: Unit, criterion: str) -> tuple[set[int], int]:
+    """Return the unit's subtree (its own id included) and how many members count in it."""
     rows = Unit.objects.filter(organization_id=unit.organization_id).values_list(
         "pk", "parent_id", "member_count", "assistant_count"
     )
@@ -124,12 +128,14 @@ def counted_in(unit: Unit, criterion: str) -> int:
     for pk, parent_id, members, assistants in rows:
         children.setdefault(parent_id, []).append(pk)
         counts[pk] = members + assistants if criterion == "assistance" else members
+    below: set[int] = set()
     total, stack = 0, [unit.pk]
     while stack:
         pk = stack.pop()
+        below.add(pk)
         total += counts[pk]
         stack.extend(children.get(pk, ()))
-    return total
+    return below, total
 
 
 def ancestors(unit_id: int) -> list[int]:

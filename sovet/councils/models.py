@@ -58,6 +58,7 @@ class Mandate(models.Model):
         RECALLED = "recalled"
         RESIGNED = "resigned"
         EXPIRED = "expired"
+        LAPSED = "lapsed", "lapsed (the delegate left the unit or stopped counting)"
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="mandates")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="mandates")

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
 from sovet.councils import composition
+from sovet.councils.actions import recall_progress
 from sovet.councils.models import Council, Mandate, Recall, Seats, Substitute
 from sovet.organizations.models import Statute, Unit
-from sovet.thresholds import supports_needed
 
 
 @dataclass
@@ -53,15 +53,14 @@ def council_composition(council: Council, statute: Statute) -> list[Constituency
             Constituency(unit=mandate.unit, seats=0, members=members.get(mandate.unit_id, 0)),
         )
         constituency.mandates.append(mandate)
-    recalls = (
-        Recall.objects.filter(mandate__council=council, state=Recall.State.OPEN)
-        .annotate(support_count=Count("supports"))
-        .select_related("mandate")
-    )
+    recalls = Recall.objects.filter(
+        mandate__council=council, state=Recall.State.OPEN
+    ).select_related("mandate__unit")
     for recall in recalls:
-        constituency = by_unit[recall.mandate.unit_id]
-        needed = supports_needed(statute.recall_share, constituency.members)
-        constituency.recalls[recall.mandate_id] = OpenRecall(recall, recall.support_count, needed)
+        supports, _, needed = recall_progress(recall, recall.mandate.unit, statute)
+        by_unit[recall.mandate.unit_id].recalls[recall.mandate_id] = OpenRecall(
+            recall, supports, needed
+        )
     return sorted(by_unit.values(), key=lambda constituency: constituency.unit.name)
 
 

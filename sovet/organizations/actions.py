@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sovet.councils import actions as council_actions
 from sovet.councils import composition
 from sovet.errors import Invalid
 from sovet.fields import parse_fraction
@@ -36,6 +37,7 @@ from sovet.organizations.models import (
     Unit,
     UnitLevel,
 )
+from sovet.organizations.selectors import current_statute
 from sovet.record.log import actor_name, append, lock
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -50,6 +52,8 @@ NUMBER_TAKEN = "membership number {number!r} is already in use"
 ALREADY_IN_UNIT = "the member already belongs to {unit}"
 SAME_STATUS = "the membership is already {status}"
 EMPTY = "{field} must not be empty"
+HAS_MEMBERS = "{unit} has members: transfer them to base units before adding units below it"
+NOT_BASE = "{unit} has units below it; members belong to a base unit"
 UNKNOWN_RULE = "unknown statute rule {name!r}; rules are: {choices}"
 NO_CHANGE = "the amendment changes nothing"
 
@@ -179,11 +183,6 @@ def create_organization(
     return organization
 
 
-def current_statute(organization: Organization) -> Statute:
-    """Return the statute version in force."""
-    return Statute.objects.get(organization=organization, version=organization.statute_version)
-
-
 @transaction.atomic
 def amend_statute(
     *, actor: Any, organization: Organization, changes: dict[str, Any], note: str = ""
@@ -254,6 +253,8 @@ def add_unit(*, actor: Any, parent: Unit, code: str, name: str) -> Unit:
         raise Invalid(NO_LEVEL_BELOW.format(unit=parent.name, level=parent.level.name))
     if Unit.objects.filter(organization=organization, code=code).exists():
         raise Invalid(UNIT_CODE_TAKEN.format(code=code, organization=organization.name))
+    if Membership.objects.filter(unit=parent).exists():
+        raise Invalid(HAS_MEMBERS.format(unit=parent.name))
     unit = Unit.objects.create(
         organization=organization, parent=parent, level=level, code=code, name=name
     )
@@ -268,6 +269,11 @@ def add_unit(*, actor: Any, parent: Unit, code: str, name: str) -> Unit:
     )
     composition.recompose_all(organization, actor=actor)
     return unit
+
+
+def _require_base(unit: Unit) -> None:
+    if Unit.objects.filter(parent=unit).exists():
+        raise Invalid(NOT_BASE.format(unit=unit.name))
 
 
 def adjust_counts(unit_id: int, status: str, delta: int) -> None:
@@ -307,6 +313,7 @@ def admit_member(
     email = _clean_email(email)
     if status not in (Status.MEMBER, Status.ASSISTANT, Status.SUPPORTER):
         raise Invalid(f"a new membership is member, assistant or supporter, not {status!r}")
+    _require_base(unit)
     if Membership.objects.filter(organization=organization, number=number).exists():
         raise Invalid(NUMBER_TAKEN.format(number=number))
     now = timezone.now()
@@ -354,6 +361,7 @@ def transfer_member(
         raise Invalid(WRONG_ORGANIZATION.format(thing=unit.name))
     if membership.unit_id == unit.pk:
         raise Invalid(ALREADY_IN_UNIT.format(unit=unit.name))
+    _require_base(unit)
     previous = membership.unit
     membership.unit = unit
     membership.save(update_fields=["unit"])
@@ -377,6 +385,12 @@ def transfer_member(
             "from_unit": {"id": previous.pk, "code": previous.code},
             "reason": reason,
         },
+    )
+    council_actions.release_mandates(
+        organization.pk,
+        [membership.person_id],
+        actor=actor,
+        statute=current_statute(organization),
     )
     composition.recompose_all(organization, actor=actor)
     return membership
@@ -430,6 +444,12 @@ def change_status(
             "previous_status": previous,
             "reason": reason,
         },
+    )
+    council_actions.release_mandates(
+        organization.pk,
+        [membership.person_id],
+        actor=actor,
+        statute=current_statute(organization),
     )
     composition.recompose_all(organization, actor=actor)
     return membership

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sovet import bulk
+from sovet.councils import actions as council_actions
 from sovet.councils import composition
 from sovet.errors import Invalid
 from sovet.organizations.access import require_organizer
@@ -33,6 +34,7 @@ from sovet.organizations.models import (
     Status,
     Unit,
 )
+from sovet.organizations.selectors import current_statute
 from sovet.record.log import append, lock
 
 REQUIRED = ("number", "name", "unit")
@@ -41,6 +43,7 @@ BATCH = 20_000
 # Deliberately simple: one @, no spaces, a dot in the domain. Mail delivery is the real test.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STATUSES = frozenset(Status.values)
 
 
 @dataclass
@@ -59,13 +62,13 @@ class ImportReport:
     added: int = 0
     transferred: int = 0
     status_changed: int = 0
-    renamed: int = 0
+    updated: int = 0
     unchanged: int = 0
     bad: list[BadRow] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.transferred or self.status_changed or self.renamed)
+        return bool(self.added or self.transferred or self.status_changed or self.updated)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -73,7 +76,7 @@ class ImportReport:
             "added": self.added,
             "transferred": self.transferred,
             "status_changed": self.status_changed,
-            "renamed": self.renamed,
+            "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": len(self.bad),
         }
@@ -121,11 +124,13 @@ class _Writer:
         self.organization = organization
         self.now = connection.ops.adapt_datetimefield_value(now)
         # Dates adapted for the database once per distinct date, not once per row.
-        self.dates: dict[str, Any] = {"": connection.ops.adapt_datefield_value(now.date())}
+        self.today = connection.ops.adapt_datefield_value(now.date())
         # (number, name, email, unit id, status, adapted date)
         self.new: list[tuple[str, str, str, int, str, Any]] = []
-        self.moves: list[tuple[int, int, str, int, str]] = []
+        # (membership, unit, status, old unit, old status, person)
+        self.moves: list[tuple[int, int, str, int, str, int]] = []
         self.renames: list[tuple[str, str, int]] = []
+        self.redates: list[tuple[Any, int]] = []
         self.deltas: Counter[tuple[int, str]] = Counter()
 
     def flush_new(self) -> None:
@@ -161,7 +166,8 @@ class _Writer:
 
     def flush_changes(self) -> None:
         """Write transfers, status changes and renames of existing memberships."""
-        bulk.update(Membership, ("unit", "status"), ((u, s, mid) for mid, u, s, _, _ in self.moves))
+        bulk.update(Membership, ("unit", "status"), [(u, s, mid) for mid, u, s, *_ in self.moves])
+        bulk.update(Membership, ("since",), self.redates)
         bulk.insert(
             MembershipEvent,
             (
@@ -187,10 +193,10 @@ class _Writer:
                     old_status if status != old_status else "",
                     "import",
                 )
-                for mid, unit, status, old_unit, old_status in self.moves
+                for mid, unit, status, old_unit, old_status, _ in self.moves
             ),
         )
-        for _, unit, status, old_unit, old_status in self.moves:
+        for _, unit, status, old_unit, old_status, _ in self.moves:
             self.deltas[old_unit, old_status] -= 1
             self.deltas[unit, status] += 1
         bulk.update(Person, ("name", "email"), self.renames)
@@ -231,7 +237,7 @@ def import_members(
     report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
     with transaction.atomic():
         lock(organization.pk)
-        _import(organization, _decode(data), report, skip_bad, progress)
+        changed_people = _import(organization, _decode(data), report, skip_bad, progress)
         if report.bad and not skip_bad:
             raise ImportRefused(report)
         if report.changed:
@@ -240,6 +246,12 @@ def import_members(
                 actor=actor,
                 action="members.imported",
                 payload={"file": path.name, "sha256": report.sha256, **report.counts()},
+            )
+            council_actions.release_mandates(
+                organization.pk,
+                changed_people,
+                actor=actor,
+                statute=current_statute(organization),
             )
             composition.recompose_all(organization, actor=actor)
     return report
@@ -251,7 +263,11 @@ def _import(
     report: ImportReport,
     skip_bad: bool,
     progress: Callable[[int, int], None] | None,
-) -> None:
+) -> list[int]:
+    """Validate and write the rows; return the persons whose membership changed."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise Invalid(f"line {line}: the file contains a NUL character; nothing imported")
     expected = max(text.count("\n") - 1, 0)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -261,20 +277,30 @@ def _import(
     except csv.Error as error:
         raise Invalid(f"line 1: {error}") from None
     units = dict(Unit.objects.filter(organization=organization).values_list("code", "pk"))
+    parents = set(
+        Unit.objects.filter(organization=organization, children__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
+    )
     existing = {
-        number: (pk, unit, status, person, name, email)
-        for pk, number, unit, status, person, name, email in Membership.objects.filter(
-            organization=organization
-        )
+        number: rest
+        for number, *rest in Membership.objects.filter(organization=organization)
         .order_by()  # the default ordering would sort a million rows for nothing
         .values_list(
-            "pk", "number", "unit_id", "status", "person_id", "person__name", "person__email"
+            "number",
+            "pk",
+            "unit_id",
+            "status",
+            "since",
+            "person_id",
+            "person__name",
+            "person__email",
         )
     }
     writer = _Writer(organization, timezone.now())
-    dates, adapt_date = writer.dates, connection.ops.adapt_datefield_value
+    dates: dict[str, tuple[datetime.date, Any]] = {}
+    adapt_date = connection.ops.adapt_datefield_value
     seen: set[str] = set()
-    statuses = frozenset(Status.values)
     width = len(columns)
     i_number, i_name, i_unit = columns["number"], columns["name"], columns["unit"]
     i_email, i_status, i_since = (columns.get(name) for name in OPTIONAL)
@@ -288,9 +314,11 @@ def _import(
         except StopIteration:
             break
         except csv.Error as error:
-            bad(f"unreadable CSV: {error}")
-            break
-        if not row:
+            # Past a broken quote the rows cannot be told apart: refuse the file whole.
+            raise Invalid(
+                f"line {reader.line_num}: unreadable CSV ({error}); nothing imported"
+            ) from None
+        if not row or (len(row) == 1 and not row[0].strip()):
             continue
         report.rows += 1
         if progress is not None and report.rows % 10_000 == 0:
@@ -301,8 +329,8 @@ def _import(
         number = row[i_number].strip()
         name = row[i_name].strip()
         code = row[i_unit].strip()
-        email = row[i_email].strip() if i_email is not None else ""
-        status = (row[i_status].strip().lower() if i_status is not None else "") or Status.MEMBER
+        email = row[i_email].strip() if i_email is not None else None
+        status = row[i_status].strip().lower() or None if i_status is not None else None
         since_text = row[i_since].strip() if i_since is not None else ""
         if not number:
             bad("number is empty")
@@ -324,44 +352,73 @@ def _import(
         if unit is None:
             bad(f"no unit with the code {code!r}")
             continue
+        if code in parents:
+            bad(f"unit {code!r} has units below it; members belong to a base unit")
+            continue
         if email and (len(email) > 254 or not EMAIL.match(email)):
             bad(f"{email!r} is not an e-mail address")
             continue
-        if status not in statuses:
+        if status is not None and status not in STATUSES:
             bad(f"status {status!r} is not one of: {', '.join(Status.values)}")
             continue
-        since = dates.get(since_text)
-        if since is None:
-            try:
-                if not DATE.match(since_text):
-                    raise ValueError
-                since = dates[since_text] = adapt_date(datetime.date.fromisoformat(since_text))
-            except ValueError:
-                bad(f"since {since_text!r} is not a date like 2024-05-01")
-                continue
+        since: datetime.date | None = None
+        if since_text:
+            if since_text not in dates:
+                try:
+                    if not DATE.match(since_text):
+                        raise ValueError
+                    day = datetime.date.fromisoformat(since_text)
+                except ValueError:
+                    bad(f"since {since_text!r} is not a date like 2024-05-01")
+                    continue
+                dates[since_text] = (day, adapt_date(day))
+            since = dates[since_text][0]
         known = existing.get(number)
         if known is None:
+            if status in (Status.LAPSED, Status.EXPELLED):
+                bad(f"a new membership is member, assistant or supporter, not {status}")
+                continue
             report.added += 1
             if skip_bad or not report.bad:
                 # Once a row is bad and the whole file will be refused, only validate on.
-                writer.new.append((number, name, email, unit, status, since))
+                adapted = dates[since_text][1] if since_text else writer.today
+                writer.new.append(
+                    (number, name, email or "", unit, status or Status.MEMBER, adapted)
+                )
                 if len(writer.new) >= BATCH:
                     writer.flush_new()
             continue
-        pk, old_unit, old_status, person, old_name, old_email = known
+        # An absent column, or an empty status or date, keeps what is stored.
+        pk, old_unit, old_status, old_since, person, old_name, old_email = known
+        status = status or old_status
+        email = old_email if email is None else email
+        since = since or old_since
+        if status == Status.EXPELLED and old_status != Status.EXPELLED:
+            bad("an expulsion states its reason: expel members one by one, not by file")
+            continue
         if (unit, status) != (old_unit, old_status):
-            writer.moves.append((pk, unit, status, old_unit, old_status))
+            writer.moves.append((pk, unit, status, old_unit, old_status, person))
             report.transferred += unit != old_unit
             report.status_changed += status != old_status
         if (name, email) != (old_name, old_email):
             writer.renames.append((name, email, person))
-            report.renamed += 1
-        if (unit, status, name, email) == (old_unit, old_status, old_name, old_email):
+        if since != old_since:
+            writer.redates.append((adapt_date(since), pk))
+        if (name, email, since) != (old_name, old_email, old_since):
+            report.updated += 1
+        if (unit, status, name, email, since) == (
+            old_unit,
+            old_status,
+            old_name,
+            old_email,
+            old_since,
+        ):
             report.unchanged += 1
     if report.bad and not skip_bad:
-        return
+        return []
     writer.flush_new()
     writer.flush_changes()
     writer.apply_counts()
     if progress is not None:
         progress(report.rows, expected)
+    return [move[-1] for move in writer.moves]

@@ -10,6 +10,11 @@ from sovet.organizations.models import Organization, Statute, Unit, UnitLevel
 TREE_LIMIT = 500
 
 
+def current_statute(organization: Organization) -> Statute:
+    """Return the statute version in force."""
+    return Statute.objects.get(organization=organization, version=organization.statute_version)
+
+
 def organization_overview(organization: Organization) -> dict[str, Any]:
     """Return the statute, levels, unit tree (or its top when large) and councils."""
     statutes = list(Statute.objects.filter(organization=organization).order_by("-version"))

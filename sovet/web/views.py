@@ -13,8 +13,8 @@ from sovet.councils.models import Council, Mandate, Recall
 from sovet.errors import ActionError
 from sovet.organizations import selectors
 from sovet.organizations.access import membership_of
-from sovet.organizations.actions import current_statute
 from sovet.organizations.models import Organization
+from sovet.organizations.selectors import current_statute
 from sovet.record.models import RecordEntry
 
 
