@@ -6,15 +6,24 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+MAX_TEXT = 32
+# Keeps "p/q" within the column and statutes within reason: 1/1,000,000 is fine enough.
+MAX_DENOMINATOR = 1_000_000
+
 
 def parse_fraction(text: str) -> Fraction:
     """Parse '1/2', '2/3' or '0.5' into an exact fraction between 0 and 1."""
+    text = str(text).strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"a share has at most {MAX_TEXT} characters, like 2/3")
     try:
-        value = Fraction(str(text).strip())
+        value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise ValidationError(f"{text!r} is not a fraction; write it like 1/2 or 2/3") from None
     if not 0 <= value <= 1:
         raise ValidationError(f"{text} is not between 0 and 1")
+    if value.denominator > MAX_DENOMINATOR:
+        raise ValidationError(f"{text}: use a denominator up to {MAX_DENOMINATOR:,}")
     return value
 
 

@@ -81,3 +81,71 @@ def test_admin_needs_staff(client, union, outsider):
     client.force_login(outsider)
     response = client.get("/admin/organizations/organization/add/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        (
+            "/admin/councils/council/add/",
+            lambda u: {
+                "unit": u.root.pk,
+                "name": "Big",
+                "constituency_level": u.branch_level.pk,
+                "fixed_seats": "99999999999",
+            },
+            "less than or equal to 1000000",
+        ),
+        (
+            "/admin/organizations/statute/add/",
+            lambda u: {"organization": u.organization.pk, "delegate_ratio": "3000000000"},
+            "less than or equal to 1000000000",
+        ),
+        (
+            "/admin/organizations/statute/add/",
+            lambda u: {"organization": u.organization.pk, "recall_share": "1e-40"},
+            "denominator up to 1,000,000",
+        ),
+        (
+            "/admin/councils/mandate/add/",
+            lambda u: {
+                "council": u.council.pk,
+                "unit": u.depot.pk,
+                "delegate": "1",
+                "votes": "7e4",
+            },
+            "Enter a whole number",
+        ),
+        (
+            "/admin/councils/mandate/add/",
+            lambda u: {
+                "council": u.council.pk,
+                "unit": u.depot.pk,
+                "delegate": "1",
+                "votes": "70000",
+            },
+            "less than or equal to 1000",
+        ),
+        (
+            "/admin/organizations/unit/add/",
+            lambda u: {"parent": "x", "code": "a", "name": "A"},
+            "valid choice",
+        ),
+        (
+            "/admin/organizations/unit/add/",
+            lambda u: {"parent": "99999999", "code": "a", "name": "A"},
+            "valid choice",
+        ),
+        (
+            "/admin/organizations/membership/add/",
+            lambda u: {"unit": u.north.pk, "number": "1", "name": "N", "status": "member"},
+            "North has units below it",
+        ),
+    ],
+)
+def test_bad_admin_input_is_a_form_error(admin_client, union, path, data, message):
+    entries = RecordEntry.objects.count()
+    response = admin_client.post(path, data(union))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert RecordEntry.objects.count() == entries

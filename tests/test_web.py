@@ -90,3 +90,17 @@ def test_recall_buttons_only_for_the_members_own_delegates(client, seated):
     assert "Recall Member d0" not in client.get(url).content.decode()
     client.logout()
     assert "Recall Member d0" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/o/union/record/", {"action": "a\x00b"}),
+        ("post", "/o/union/mandates/1/recall/", {"reason": "a\x00b"}),
+        ("get", "/", {"a\x00": "b"}),
+    ],
+)
+def test_nul_characters_are_refused_with_400(client, union, method, path, data):
+    response = getattr(client, method)(path, data)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()

@@ -25,6 +25,8 @@ NOT_ACTIVE = "the mandate is {state}, not active"
 RECALL_OPEN = "a recall of this mandate is already open"
 RECALL_CLOSED = "the recall is {state}"
 ALREADY_SUPPORTED = "you already support this recall"
+MAX_SEATS = 1_000_000
+MAX_VOTES = 1_000
 
 
 @transaction.atomic
@@ -48,8 +50,8 @@ def create_council(
         or constituency_level.depth <= unit.level.depth
     ):
         raise Invalid(LEVEL_NOT_BELOW.format(unit=unit.name, level=unit.level.name))
-    if fixed_seats is not None and fixed_seats < 1:
-        raise Invalid("a council needs at least one seat")
+    if fixed_seats is not None and not 1 <= fixed_seats <= MAX_SEATS:
+        raise Invalid(f"a council has from 1 to {MAX_SEATS:,} seats")
     council = Council.objects.create(
         organization=organization,
         unit=unit,
@@ -122,8 +124,8 @@ def issue_mandate(
     seats = Seats.objects.filter(council=council, unit=unit).values_list("count", flat=True).first()
     if seats is None:
         raise Invalid(NOT_A_CONSTITUENCY.format(unit=unit.name, council=council.name))
-    if votes < 1:
-        raise Invalid("a mandate carries at least one vote")
+    if not 1 <= votes <= MAX_VOTES:
+        raise Invalid(f"a mandate carries from 1 to {MAX_VOTES:,} votes")
     taken = (
         Mandate.objects.filter(council=council, unit=unit, state=Mandate.State.ACTIVE).aggregate(
             total=Sum("votes")

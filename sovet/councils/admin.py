@@ -20,7 +20,10 @@ class CouncilForm(forms.Form):
         help_text="The level whose units elect the delegates.",
     )
     fixed_seats = forms.IntegerField(
-        min_value=1, required=False, help_text="Empty: one per the statute's delegate ratio."
+        min_value=1,
+        max_value=actions.MAX_SEATS,
+        required=False,
+        help_text="Empty: one per the statute's delegate ratio.",
     )
 
 
@@ -48,7 +51,7 @@ class MandateForm(forms.Form):
     delegate = forms.ModelChoiceField(
         Person.objects.all(), widget=forms.TextInput, help_text="Id of the delegate (a person)."
     )
-    votes = forms.IntegerField(min_value=1, initial=1)
+    votes = forms.IntegerField(min_value=1, max_value=actions.MAX_VOTES, initial=1)
     term_start = forms.DateField(required=False, help_text="YYYY-MM-DD; empty: today.")
     term_end = forms.DateField(required=False, help_text="YYYY-MM-DD; empty: open-ended.")
 

@@ -83,6 +83,12 @@ def _clean_email(email: str) -> str:
     return email
 
 
+RULE_BOUNDS = {
+    "delegate_ratio": {"min_value": 1, "max_value": 1_000_000_000},
+    "min_delegates_per_unit": {"min_value": 0, "max_value": 1_000},
+}
+
+
 def _clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """Validate statute rules, returning them in their stored types."""
     clean: dict[str, Any] = {}
@@ -96,7 +102,7 @@ def _clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
         elif name == "majority_rule":
             value = _choice(value, MajorityRule, name)
         elif name in ("delegate_ratio", "min_delegates_per_unit"):
-            value = _integer(value, name, minimum=1 if name == "delegate_ratio" else 0)
+            value = _integer(value, name, **RULE_BOUNDS[name])
         elif name in ("recall_share", "quorum_share"):
             try:
                 value = value if isinstance(value, Fraction) else parse_fraction(value)
@@ -116,11 +122,13 @@ def _choice(value: Any, choices: Any, name: str) -> str:
     return str(value)
 
 
-def _integer(value: Any, name: str, *, minimum: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+def _integer(value: Any, name: str, *, min_value: int, max_value: int) -> int:
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise Invalid(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not min_value <= value <= max_value:
+        raise Invalid(
+            f"{name} must be a whole number from {min_value} to {max_value}, not {value!r}"
+        )
     return value
 
 
@@ -149,9 +157,13 @@ def create_organization(
     if Organization.objects.filter(slug=slug).exists():
         raise Invalid(SLUG_TAKEN.format(slug=slug))
     now = timezone.now()
-    organization = Organization.objects.create(
-        slug=slug, name=name, created_at=now, statute_version=1
-    )
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(
+                slug=slug, name=name, created_at=now, statute_version=1
+            )
+    except IntegrityError:
+        raise Invalid(SLUG_TAKEN.format(slug=slug)) from None
     if actor is not None:
         organization.organizers.add(actor)
     statute = Statute.objects.create(
@@ -224,6 +236,7 @@ def amend_statute(
 def add_level(*, actor: Any, organization: Organization, name: str) -> UnitLevel:
     """Add a level below the organization's lowest level."""
     require_organizer(actor, organization)
+    lock(organization.pk)
     name = _require_text(name, "level name", 64)
     if UnitLevel.objects.filter(organization=organization, name=name).exists():
         raise Invalid(f"the level {name!r} exists already")
@@ -469,8 +482,14 @@ def grant_login(*, actor: Any, membership: Membership, username: str, password: 
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise Invalid(f"the username {username!r} is taken")
-    user = user_model.objects.create_user(username=username, email=person.email, password=password)
-    Login.objects.create(person=person, user=user)
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(
+                username=username, email=person.email, password=password
+            )
+            Login.objects.create(person=person, user=user)
+    except IntegrityError:
+        raise Invalid(f"the username {username!r} is taken, or {person.name} has a login") from None
     append(
         organization,
         actor=actor,

@@ -56,8 +56,10 @@ class StatuteForm(forms.Form):
         help_text="Start from a preset; the fields below override it.",
     )
     criterion = forms.ChoiceField(choices=[("", "—"), *Criterion.choices], required=False)
-    delegate_ratio = forms.IntegerField(min_value=1, required=False)
-    min_delegates_per_unit = forms.IntegerField(min_value=0, required=False)
+    delegate_ratio = forms.IntegerField(required=False, **actions.RULE_BOUNDS["delegate_ratio"])
+    min_delegates_per_unit = forms.IntegerField(
+        required=False, **actions.RULE_BOUNDS["min_delegates_per_unit"]
+    )
     apportionment_method = forms.ChoiceField(
         choices=[("", "—"), *ApportionmentMethod.choices], required=False
     )
