@@ -12,7 +12,13 @@ from django.db import transaction
 
 from sovet.councils.actions import create_council, issue_mandate
 from sovet.councils.models import Seats
-from sovet.organizations.actions import add_unit, admit_member, create_organization, grant_login
+from sovet.organizations.actions import (
+    add_unit,
+    admit_member,
+    appoint_organizer,
+    create_organization,
+    grant_login,
+)
 from sovet.organizations.models import Organization, Status, UnitLevel
 
 SLUG = "transit-workers"
@@ -86,7 +92,11 @@ def load() -> Organization:
         levels=["Union", "District", "Branch"],
         rules={"delegate_ratio": 10, "apportionment_method": "sainte_lague"},
     )
-    organization.organizers.add(get_user_model().objects.get(username=ORGANIZER))
+    appoint_organizer(
+        actor=None,
+        organization=organization,
+        user=get_user_model().objects.get(username=ORGANIZER),
+    )
     root = organization.units.get(parent=None)
     districts = {
         code: add_unit(actor=None, parent=root, code=code, name=name) for code, name in DISTRICTS

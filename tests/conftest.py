@@ -9,7 +9,13 @@ from hypothesis import settings
 
 from sovet.councils.actions import create_council, issue_mandate
 from sovet.councils.models import Council
-from sovet.organizations.actions import add_unit, admit_member, create_organization, grant_login
+from sovet.organizations.actions import (
+    add_unit,
+    admit_member,
+    appoint_organizer,
+    create_organization,
+    grant_login,
+)
 from sovet.organizations.models import Membership, Organization, Unit, UnitLevel
 
 settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
@@ -70,7 +76,7 @@ def union(db, organizer) -> Union:
         levels=["Union", "District", "Branch"],
         rules={"delegate_ratio": 5, "min_delegates_per_unit": 1},
     )
-    organization.organizers.add(organizer)
+    appoint_organizer(actor=admin, organization=organization, user=organizer)
     root = organization.units.get(parent=None)
     north = add_unit(actor=organizer, parent=root, code="north", name="North")
     south = add_unit(actor=organizer, parent=root, code="south", name="South")

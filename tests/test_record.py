@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from sovet import canonical
@@ -125,3 +126,77 @@ def test_canonical_form_is_documented_json(union):
     assert datetime.datetime.fromisoformat(form["at"]) == entry.at
     assert canonical.loads(canonical.dumps(form)) == form
     assert entry.payload == canonical.dumps(entry.data)
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="TRUNCATE has no trigger on SQLite, whose DELETE trigger covers it",
+)
+def test_postgresql_refuses_truncate(union):
+    with (
+        pytest.raises(DatabaseError, match="TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # Check the fixture's deferred foreign keys now, or PostgreSQL refuses for that reason.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL sovet.allow_truncate = 'off'")
+        cursor.execute("TRUNCATE record_recordentry CASCADE")
+    assert RecordEntry.objects.filter(organization=union.organization).exists()
+
+
+def test_every_action_leaves_its_entry(seated, tmp_path, outsider):
+    """Run each action once; each names itself in the record, with the actor who ran it."""
+    from sovet.councils import actions as councils
+    from sovet.organizations import actions as organizations
+    from sovet.organizations.importing import import_members
+
+    union, members, mandate = seated
+    organizer = union.organizer
+    organization = union.organization
+    start = organization.record_length
+    organizations.appoint_organizer(actor=organizer, organization=organization, user=outsider)
+    organizations.amend_statute(
+        actor=organizer, organization=organization, changes={"majority_rule": "two_thirds"}
+    )
+    organizations.add_level(actor=organizer, organization=organization, name="Cell")
+    cell = organizations.add_unit(actor=organizer, parent=union.works, code="w1", name="W1")
+    newcomer = union.member(cell, "n1", login=True)
+    organizations.transfer_member(actor=organizer, membership=members[14], unit=union.yard)
+    organizations.change_status(actor=organizer, membership=members[13], status="lapsed")
+    path = tmp_path / "m.csv"
+    path.write_text("number,name,unit\nn2,Newer,w1\n")
+    import_members(actor=organizer, organization=organization, path=path)
+    council = councils.create_council(
+        actor=organizer, unit=union.south, name="South council", constituency_level=cell.level
+    )
+    second = councils.issue_mandate(
+        actor=organizer, council=council, unit=cell, delegate=newcomer.person
+    )
+    councils.resign_mandate(actor=union.user(newcomer), mandate=second)
+    recall = councils.open_recall(actor=union.user(members[4]), mandate=mandate)
+    councils.support_recall(actor=union.user(members[5]), recall=recall)
+
+    entries = RecordEntry.objects.filter(organization=organization, seq__gt=start)
+    done = {(entry.action, entry.actor) for entry in entries}
+    expected = {
+        ("organizer.appointed", "organizer"),
+        ("statute.amended", "organizer"),
+        ("level.added", "organizer"),
+        ("unit.added", "organizer"),
+        ("membership.admitted", "organizer"),
+        ("membership.login_granted", "organizer"),
+        ("membership.transferred", "organizer"),
+        ("membership.lapsed", "organizer"),
+        ("members.imported", "organizer"),
+        ("council.formed", "organizer"),
+        ("council.recomposed", "organizer"),
+        ("mandate.issued", "organizer"),
+        ("mandate.resigned", "n1"),
+        ("recall.opened", "d4"),
+        ("recall.supported", "d4"),
+        ("recall.supported", "d5"),
+    }
+    assert expected <= done
+    seqs = [entry.seq for entry in entries.order_by("seq")]
+    assert seqs == list(range(start + 1, start + 1 + len(seqs)))

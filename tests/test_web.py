@@ -30,6 +30,7 @@ def test_unknown_pages_are_404(client, union):
 
 
 def test_record_page_filters_by_action(client, union):
+    client.force_login(union.organizer)
     response = client.get(reverse("record", args=["union"]), {"action": "unit."})
     assert response.status_code == 200
     page = response.content.decode()
@@ -104,3 +105,16 @@ def test_nul_characters_are_refused_with_400(client, union, method, path, data):
     response = getattr(client, method)(path, data)
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
+
+
+def test_record_is_open_to_members_and_organizers_only(client, seated, outsider):
+    union, members, _ = seated
+    url = reverse("record", args=["union"])
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(outsider)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "open to its members and organizers" in response.content.decode()
+    client.force_login(union.user(members[3]))
+    assert client.get(url).status_code == 200

@@ -3,7 +3,7 @@
 from typing import Any
 
 from sovet.errors import NotAllowed
-from sovet.organizations.models import Membership, Organization
+from sovet.organizations.models import Membership, Organization, Status
 
 SIGN_IN = "sign in first"
 ONLY_ORGANIZERS = "only the organizers of {organization} may do this"
@@ -37,6 +37,22 @@ def require_organizer(actor: Any, organization: Organization) -> None:
     if not actor.is_authenticated:
         raise NotAllowed(SIGN_IN)
     raise NotAllowed(ONLY_ORGANIZERS.format(organization=organization.name))
+
+
+RECORD_CLOSED = (
+    "the record of {organization} is open to its members and organizers: it names members"
+)
+
+
+def require_record_reader(actor: Any, organization: Organization) -> None:
+    """Refuse unless the actor organizes the organization or belongs to it."""
+    if can_organize(actor, organization):
+        return
+    if not actor.is_authenticated:
+        raise NotAllowed(SIGN_IN)
+    membership = membership_of(actor, organization)
+    if membership is None or membership.status in (Status.LAPSED, Status.EXPELLED):
+        raise NotAllowed(RECORD_CLOSED.format(organization=organization.name))
 
 
 def membership_of(actor: Any, organization: Organization) -> Membership | None:

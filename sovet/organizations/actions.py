@@ -190,9 +190,26 @@ def create_organization(
             "levels": level_names,
             "root_unit": {"id": root.pk, "code": root.code},
             "statute": {"version": 1, "preset": preset, **statute.rules()},
+            "organizers": [actor_name(actor)] if actor is not None else [],
         },
     )
     return organization
+
+
+@transaction.atomic
+def appoint_organizer(*, actor: Any, organization: Organization, user: Any) -> None:
+    """Make a user an organizer of the organization; organizers appoint organizers."""
+    require_organizer(actor, organization)
+    lock(organization.pk)
+    if organization.organizers.filter(pk=user.pk).exists():
+        raise Invalid(f"{user.get_username()} is an organizer already")
+    organization.organizers.add(user)
+    append(
+        organization,
+        actor=actor,
+        action="organizer.appointed",
+        payload={"username": user.get_username()},
+    )
 
 
 @transaction.atomic

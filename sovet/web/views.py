@@ -1,6 +1,7 @@
 """Pages: thin views that read through selectors and write through actions."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +11,9 @@ from sovet.councils import actions as council_actions
 from sovet.councils import composition
 from sovet.councils import selectors as council_selectors
 from sovet.councils.models import Council, Mandate, Recall
-from sovet.errors import ActionError
+from sovet.errors import ActionError, NotAllowed
 from sovet.organizations import selectors
-from sovet.organizations.access import membership_of
+from sovet.organizations.access import membership_of, require_record_reader
 from sovet.organizations.models import Organization
 from sovet.organizations.selectors import current_statute
 from sovet.record.models import RecordEntry
@@ -90,6 +91,17 @@ def support_recall(request: HttpRequest, slug: str, recall_id: int) -> HttpRespo
 
 def record(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organization, slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        require_record_reader(request.user, org)
+    except NotAllowed as refusal:
+        return render(
+            request,
+            "sovet/refused.html",
+            {"organization": org, "reason": refusal.message},
+            status=refusal.status,
+        )
     entries = RecordEntry.objects.filter(organization=org).order_by("-seq")
     if action := request.GET.get("action", "").strip():
         entries = entries.filter(action__startswith=action)

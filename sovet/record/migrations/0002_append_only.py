@@ -1,4 +1,8 @@
-"""Refuse UPDATE and DELETE on record entries in the database itself."""
+"""Refuse UPDATE and DELETE on record entries in the database itself.
+
+On PostgreSQL TRUNCATE is refused too, unless the session has set sovet.allow_truncate to on:
+the test suite does, to empty its throwaway database between tests.
+"""
 
 from django.db import migrations
 
@@ -15,6 +19,21 @@ TRIGGERS = {
         CREATE TRIGGER record_entry_append_only
             BEFORE UPDATE OR DELETE ON record_recordentry
             FOR EACH ROW EXECUTE FUNCTION record_entry_append_only()
+        """,
+        """
+        CREATE FUNCTION record_entry_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF coalesce(current_setting('sovet.allow_truncate', true), '') <> 'on' THEN
+                RAISE EXCEPTION 'record entries are append-only: TRUNCATE refused';
+            END IF;
+            RETURN NULL;
+        END;
+        $$
+        """,
+        """
+        CREATE TRIGGER record_entry_no_truncate
+            BEFORE TRUNCATE ON record_recordentry
+            FOR EACH STATEMENT EXECUTE FUNCTION record_entry_no_truncate()
         """,
     ],
     "sqlite": [
