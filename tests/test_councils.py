@@ -310,3 +310,17 @@ def test_supports_of_people_who_left_no_longer_count(seated):
     actions.support_recall(actor=union.user(members[13]), recall=recall)
     mandate.refresh_from_db()
     assert mandate.state == Mandate.State.RECALLED
+
+
+def test_units_losing_seats_keep_their_mandates_and_say_so(seated, client):
+    union, members, _ = seated
+    actions.issue_mandate(
+        actor=union.organizer, council=union.council, unit=union.depot, delegate=members[3].person
+    )
+    for gone in members[8:15]:
+        change_status(actor=union.organizer, membership=gone, status=Status.LAPSED)
+    assert seats(union)["depot"] == 1
+    entry = RecordEntry.objects.filter(action="council.recomposed").last().data
+    assert entry["over_seated"] == {"depot": 1}
+    page = client.get(f"/o/union/councils/{union.council.pk}/").content.decode()
+    assert "1 vote over the unit's seats until a mandate ends" in page

@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 
 from sovet import apportionment
-from sovet.councils.models import Council, Seats
+from sovet.councils.models import Council, Mandate, Seats
 from sovet.organizations.models import Organization, Statute, Unit
 from sovet.record.log import append
 
@@ -84,6 +85,13 @@ def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tu
         if new and not old
     )
     codes = dict(Unit.objects.filter(pk__in=changes).values_list("pk", "code"))
+    held = dict(
+        Mandate.objects.filter(council=council, state=Mandate.State.ACTIVE, unit_id__in=changes)
+        .values_list("unit_id")
+        .annotate(votes=Sum("votes"))
+    )
+    # Mandates run on when their unit loses seats; the entry says where votes exceed seats.
+    over = {codes[unit]: held[unit] - target.get(unit, 0) for unit in held}
     append(
         council.organization,
         actor=actor,
@@ -94,6 +102,7 @@ def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tu
             "minimum_per_unit": minimum,
             # Keyed by unit code, so that the entry reads without a lookup: {"depot": [3, 2]}.
             "changes": {codes[unit]: [old, new] for unit, (old, new) in changes.items()},
+            "over_seated": {code: excess for code, excess in over.items() if excess > 0},
         },
     )
     return changes

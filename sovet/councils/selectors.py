@@ -29,6 +29,10 @@ class Constituency:
     def vacant(self) -> int:
         return max(0, self.seats - sum(mandate.votes for mandate in self.mandates))
 
+    @property
+    def over_seated(self) -> int:
+        return max(0, sum(mandate.votes for mandate in self.mandates) - self.seats)
+
 
 def council_composition(council: Council, statute: Statute) -> list[Constituency]:
     """Return each constituency with its seats, counted members, mandates and open recalls."""
