@@ -152,14 +152,16 @@ class _Writer:
                 for mid, pid, row in zip(memberships, people, self.new, strict=True)
             ],
         )
-        bulk.insert(
-            MembershipEvent,
-            ("membership", "kind", "at", "unit", "status", "previous_status", "reason"),
-            [
-                (mid, joined, now, row[3], row[4], "", "")
-                for mid, row in zip(memberships, self.new, strict=True)
-            ],
-        )
+        # The joined events are copied from the rows just written, inside the database. The
+        # organization's lock keeps anyone else's memberships out of this range of ids.
+        events, rows = MembershipEvent._meta.db_table, Membership._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {events} (membership_id, kind, at, unit_id, status, previous_status,"
+                f" reason) SELECT id, %s, %s, unit_id, status, '', '' FROM {rows}"
+                " WHERE id >= %s AND id <= %s AND organization_id = %s",
+                [joined, now, memberships[0], memberships[-1], organization],
+            )
         for row in self.new:
             self.deltas[row[3], row[4]] += 1
         self.new.clear()
@@ -257,6 +259,16 @@ def import_members(
     return report
 
 
+def _rows(reader: Any) -> Any:
+    """Yield the CSV rows; past a broken quote rows cannot be told apart, so refuse the file."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise Invalid(
+            f"line {reader.line_num}: unreadable CSV ({error}); nothing imported"
+        ) from None
+
+
 def _import(
     organization: Organization,
     text: str,
@@ -276,12 +288,16 @@ def _import(
         raise Invalid("the file is empty; the first line must name the columns") from None
     except csv.Error as error:
         raise Invalid(f"line 1: {error}") from None
-    units = dict(Unit.objects.filter(organization=organization).values_list("code", "pk"))
     parents = set(
         Unit.objects.filter(organization=organization, children__isnull=False)
         .values_list("code", flat=True)
         .distinct()
     )
+    units = {
+        code: pk
+        for code, pk in Unit.objects.filter(organization=organization).values_list("code", "pk")
+        if code not in parents
+    }
     existing = {
         number: rest
         for number, *rest in Membership.objects.filter(organization=organization)
@@ -308,16 +324,7 @@ def _import(
     def bad(reason: str) -> None:
         report.bad.append(BadRow(reader.line_num, reason))
 
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # Past a broken quote the rows cannot be told apart: refuse the file whole.
-            raise Invalid(
-                f"line {reader.line_num}: unreadable CSV ({error}); nothing imported"
-            ) from None
+    for row in _rows(reader):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         report.rows += 1
@@ -350,10 +357,10 @@ def _import(
             continue
         unit = units.get(code)
         if unit is None:
-            bad(f"no unit with the code {code!r}")
-            continue
-        if code in parents:
-            bad(f"unit {code!r} has units below it; members belong to a base unit")
+            if code in parents:
+                bad(f"unit {code!r} has units below it; members belong to a base unit")
+            else:
+                bad(f"no unit with the code {code!r}")
             continue
         if email and (len(email) > 254 or not EMAIL.match(email)):
             bad(f"{email!r} is not an e-mail address")
