@@ -294,3 +294,21 @@ def test_import_that_moves_a_delegate_away_seats_the_substitute(seated, tmp_path
     mandate.refresh_from_db()
     assert mandate.state == Mandate.State.LAPSED
     assert mandate.successor.delegate == members[1].person
+
+
+def test_batches_give_each_new_member_one_joined_event(union, tmp_path, monkeypatch):
+    from sovet.organizations import importing
+
+    monkeypatch.setattr(importing, "BATCH", 3)
+    union.member(union.yard, "before")
+    rows = "".join(f"{i},Member {i},depot,,assistant,\n" for i in range(10))
+    path = write(tmp_path, "number,name,unit,email,status,since\n" + rows)
+    import_members(actor=union.organizer, organization=union.organization, path=path)
+    for membership in Membership.objects.filter(organization=union.organization):
+        (event,) = MembershipEvent.objects.filter(membership=membership)
+        assert (event.kind, event.unit_id, event.status) == (
+            "joined",
+            membership.unit_id,
+            membership.status,
+        )
+    assert Unit.objects.get(code="depot").assistant_count == 10
