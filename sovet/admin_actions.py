@@ -13,19 +13,30 @@ from django.urls import reverse
 from sovet.errors import ActionError
 
 
-class ActionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Read-only rows; adding one runs `perform` with a plain form and shows refusals on it."""
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows only an action writes: listed and viewed, never added, changed or deleted here."""
 
-    add_form: type[forms.Form]
-    perform: Callable[[HttpRequest, dict[str, Any]], Model]
     # Counting a million rows on every list page is the slow part; the paginator still pages.
     show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ActionAdmin(ReadOnlyAdmin):
+    """Read-only rows; adding one runs `perform` with a plain form and shows refusals on it."""
+
+    add_form: type[forms.Form]
+    perform: Callable[[HttpRequest, dict[str, Any]], Model]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return admin.ModelAdmin.has_add_permission(self, request)
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None

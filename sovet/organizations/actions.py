@@ -301,6 +301,14 @@ def add_unit(*, actor: Any, parent: Unit, code: str, name: str) -> Unit:
     return unit
 
 
+def settle_councils(organization: Organization, person_ids: list[int], *, actor: Any) -> None:
+    """End the mandates of delegates who no longer count, then recompose the councils."""
+    council_actions.release_mandates(
+        organization.pk, person_ids, actor=actor, statute=current_statute(organization)
+    )
+    composition.recompose_all(organization, actor=actor)
+
+
 def _require_base(unit: Unit) -> None:
     if Unit.objects.filter(parent=unit).exists():
         raise Invalid(NOT_BASE.format(unit=unit.name))
@@ -416,13 +424,7 @@ def transfer_member(
             "reason": reason,
         },
     )
-    council_actions.release_mandates(
-        organization.pk,
-        [membership.person_id],
-        actor=actor,
-        statute=current_statute(organization),
-    )
-    composition.recompose_all(organization, actor=actor)
+    settle_councils(organization, [membership.person_id], actor=actor)
     return membership
 
 
@@ -475,13 +477,7 @@ def change_status(
             "reason": reason,
         },
     )
-    council_actions.release_mandates(
-        organization.pk,
-        [membership.person_id],
-        actor=actor,
-        statute=current_statute(organization),
-    )
-    composition.recompose_all(organization, actor=actor)
+    settle_councils(organization, [membership.person_id], actor=actor)
     return membership
 
 

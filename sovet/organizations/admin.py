@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from sovet.admin_actions import ActionAdmin
+from sovet.admin_actions import ActionAdmin, ReadOnlyAdmin
 from sovet.organizations import actions
 from sovet.organizations.models import (
     STATUTE_PRESETS,
@@ -123,19 +123,9 @@ class UnitAdmin(ActionAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ["name", "email"]
     search_fields = ["=email", "name"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MembershipForm(forms.Form):

@@ -22,10 +22,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sovet import bulk
-from sovet.councils import actions as council_actions
-from sovet.councils import composition
 from sovet.errors import Invalid
 from sovet.organizations.access import require_organizer
+from sovet.organizations.actions import settle_councils
 from sovet.organizations.models import (
     Membership,
     MembershipEvent,
@@ -34,7 +33,6 @@ from sovet.organizations.models import (
     Status,
     Unit,
 )
-from sovet.organizations.selectors import current_statute
 from sovet.record.log import append, lock
 
 REQUIRED = ("number", "name", "unit")
@@ -249,13 +247,7 @@ def import_members(
                 action="members.imported",
                 payload={"file": path.name, "sha256": report.sha256, **report.counts()},
             )
-            council_actions.release_mandates(
-                organization.pk,
-                changed_people,
-                actor=actor,
-                statute=current_statute(organization),
-            )
-            composition.recompose_all(organization, actor=actor)
+            settle_councils(organization, changed_people, actor=actor)
     return report
 
 
