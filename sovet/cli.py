@@ -122,6 +122,45 @@ def cmd_import_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_count(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sovet.counting import methods, report
+    from sovet.counting.formats import FormatError, read_ballots
+    from sovet.counting.profile import Profile, ProfileError
+
+    if args.seats is not None and args.seats < 1:
+        return _fail("--seats must be at least 1")
+    bar = tqdm(unit="B", unit_scale=True, disable=None, file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        profile = read_ballots(Path(args.file), seats=args.seats, progress=progress)
+        if args.seats is not None and args.seats != profile.seats:
+            profile = Profile(
+                candidates=profile.candidates,
+                seats=args.seats,
+                ballots=profile.ballots,
+                withdrawn=profile.withdrawn,
+                title=profile.title,
+            )
+        result = methods.count(profile, args.method, seed=args.seed)
+    except (FormatError, ProfileError) as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror}")
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sovet",
@@ -152,6 +191,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imports.set_defaults(handler=cmd_import_members)
 
+    from sovet.counting.methods import names as method_names
+
+    count = commands.add_parser(
+        "count",
+        help="count a ballot file (BLT, PrefLib .soi/.toi, ranked CSV)",
+        description="Count ranked ballots and print the elected in order and every round.",
+    )
+    count.add_argument("file", metavar="FILE")
+    count.add_argument("--method", required=True, choices=method_names())
+    count.add_argument("--seats", type=int, help="seats to fill (default: from the file)")
+    count.add_argument("--seed", type=int, help="seed for ties decided by lot")
+    count.add_argument("--json", action="store_true", help="print the result as JSON")
+    count.set_defaults(handler=cmd_count, django=False)
+
     org = commands.add_parser("org", help="organizations")
     org_commands = org.add_subparsers(dest="org_command", metavar="SUBCOMMAND", required=True)
     org_list = org_commands.add_parser("list", help="each organization's slug and name")
@@ -163,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    _setup_django()
+    if getattr(args, "django", True):
+        _setup_django()
     return int(args.handler(args))
 
 
