@@ -41,9 +41,11 @@ class Profile:
         for ranking, weight in self.ballots.items():
             if weight < 0:
                 raise ProfileError(f"ranking {ranking} has a negative weight {weight}")
+            if not ranking:
+                continue
             if len(set(ranking)) != len(ranking):
                 raise ProfileError(f"ranking {ranking} names a candidate twice")
-            if any(not 0 <= c < n for c in ranking):
+            if min(ranking) < 0 or max(ranking) >= n:
                 raise ProfileError(f"ranking {ranking} names a candidate outside 0..{n - 1}")
         if any(not 0 <= c < n for c in self.withdrawn):
             raise ProfileError("a withdrawn candidate is outside the candidate list")
