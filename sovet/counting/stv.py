@@ -170,7 +170,9 @@ class _Count:
         self.rounds.append(stage)
         return stage
 
-    def elect_reaching(self, reached: Callable[[Value], bool], *, surplus_if: bool) -> None:
+    def elect_reaching(
+        self, reached: Callable[[Value], bool], *, surplus_if: bool, verb: str = "reached"
+    ) -> None:
         """Elect, highest vote first, the continuing candidates who reach the quota now."""
         newly = sorted(
             (c for c in self.hopeful() if reached(self.votes[c])),
@@ -185,7 +187,7 @@ class _Count:
             stage = self.rounds[-1]
             stage.elected.extend(newly)
             names = ", ".join(self.names[c] for c in newly)
-            said = f"{names} elected: reached the quota of {self.show(self.quota)}"
+            said = f"{names} elected: {verb} the quota of {self.show(self.quota)}"
             stage.note = f"{stage.note}; {said}" if stage.note else said
 
     def lot(self, tied: list[int], purpose: str) -> tuple[int, str]:
@@ -361,7 +363,10 @@ def wigm(profile: Profile, *, seed: int | None = None, precision: int | None = N
     count.record("first preferences", note=f"valid poll {count.valid}; {quota_note}")
 
     while len(count.hopeful()) > count.seats_left() > 0:
-        count.elect_reaching(reached, surplus_if=True)
+        # The exact rule elects on exceeding the quota, the fixed-point one on reaching it.
+        count.elect_reaching(
+            reached, surplus_if=True, verb="exceeded" if precision is None else "reached"
+        )
         if count.pending:
             high = max(count.votes[c] for c in count.pending)
             tied = [c for c in count.pending if count.votes[c] == high]
