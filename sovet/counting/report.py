@@ -39,7 +39,7 @@ def text(result: Result) -> str:
         for r in result.rounds:
             mark = "*" if candidate in r.elected else "-" if candidate in r.excluded else ""
             value = r.votes.get(candidate)
-            row.append("" if value is None else decimal(value) + mark)
+            row.append(mark if value is None else decimal(value) + mark)
         rows.append(row)
     rows.append(["Non-transferable"] + [decimal(r.exhausted) for r in result.rounds])
     if any(r.quota is not None for r in result.rounds):

@@ -59,6 +59,8 @@ def test_table_output(elections, capsys):
     out = capsys.readouterr().out
     assert "Elected: George Redmond, Alison E Thewliss, Ruth Simpson" in out
     assert "Quota" in out and "Non-transferable" in out
+    barton = next(line for line in out.splitlines() if line.startswith("Gary Barton"))
+    assert barton.split()[2:] == ["128", "130.40863", "-"]  # excluded in round 3
 
 
 @pytest.mark.parametrize(
