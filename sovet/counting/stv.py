@@ -190,6 +190,21 @@ class _Count:
             said = f"{names} elected: {verb} the quota of {self.show(self.quota)}"
             stage.note = f"{stage.note}; {said}" if stage.note else said
 
+    def exclude_lowest(self, settle: Callable[[list[int]], tuple[int, str]]) -> None:
+        """Exclude the continuing candidate with the fewest votes; `settle` decides a tie."""
+        hopeful = self.hopeful()
+        low = min(self.votes[c] for c in hopeful)
+        tied = [c for c in hopeful if self.votes[c] == low]
+        candidate, how = (tied[0], "") if len(tied) == 1 else settle(tied)
+        gains = self.exclude(candidate)
+        self.record(
+            "exclusion",
+            subject=candidate,
+            transfers=gains,
+            excluded=[candidate],
+            note=self.exclusion_note(candidate, low, how, len(tied)),
+        )
+
     def lot(self, tied: list[int], purpose: str) -> tuple[int, str]:
         """Choose one of several tied candidates by seeded lot and keep the draw."""
         if self.seed is None:  # hashing every ranking costs more than most counts
@@ -302,21 +317,8 @@ def scottish_stv(profile: Profile, *, seed: int | None = None) -> Result:
                 note += f"; equal largest surplus with {len(tied) - 1} other(s), chosen {how}"
             count.record("surplus", subject=candidate, transfers=gains, note=note)
         else:  # rules 50 and 51
-            hopeful = count.hopeful()
-            low = min(count.votes[c] for c in hopeful)
-            tied = [c for c in hopeful if count.votes[c] == low]
-            candidate, how = (
-                (tied[0], "")
-                if len(tied) == 1
-                else count.look_back(tied, highest=False, purpose="exclude")
-            )
-            gains = count.exclude(candidate)
-            count.record(
-                "exclusion",
-                subject=candidate,
-                transfers=gains,
-                excluded=[candidate],
-                note=count.exclusion_note(candidate, low, how, len(tied)),
+            count.exclude_lowest(
+                lambda tied: count.look_back(tied, highest=False, purpose="exclude")
             )
             if complete():  # rule 52: the continuing candidates fill what is left, unranked
                 break
@@ -378,17 +380,6 @@ def wigm(profile: Profile, *, seed: int | None = None, precision: int | None = N
                 note += f"; equal largest surplus with {len(tied) - 1} other(s), chosen {how}"
             count.record("surplus", subject=candidate, transfers=gains, note=note)
         else:
-            hopeful = count.hopeful()
-            low = min(count.votes[c] for c in hopeful)
-            tied = [c for c in hopeful if count.votes[c] == low]
-            candidate, how = (tied[0], "") if len(tied) == 1 else count.lot(tied, "exclude")
-            gains = count.exclude(candidate)
-            count.record(
-                "exclusion",
-                subject=candidate,
-                transfers=gains,
-                excluded=[candidate],
-                note=count.exclusion_note(candidate, low, how, len(tied)),
-            )
+            count.exclude_lowest(lambda tied: count.lot(tied, "exclude"))
     count.remaining()
     return count.result("wigm")
