@@ -447,3 +447,36 @@ def test_progress_reports_bytes_until_the_whole_file(tmp_path: Path) -> None:
     assert profile.voters == 100_000 * (1 + 2 + 3)
     assert len(seen) >= 2 and seen[-1] == (size, size)
     assert all(a[0] < b[0] for a, b in pairwise(seen))
+
+
+def test_large_files_read_chunk_by_chunk_give_the_same_ballots(tmp_path, monkeypatch):
+    """Past the first megabyte whole chunks of ballot lines are counted at once; a comment or
+    a different line in a chunk sends it back through the line-by-line path."""
+    import random
+
+    from sovet.counting import formats
+
+    generator = random.Random(7)
+    lines, expected = [], {}
+    for index in range(6 * formats._CHUNK // 12):
+        ranking = tuple(generator.sample(range(5), generator.randint(1, 5)))
+        weight = generator.choice((1, 1, 1, 2))
+        lines.append(f"{weight} {' '.join(str(c + 1) for c in ranking)} 0")
+        if index == 4 * formats._CHUNK // 12:
+            lines.append("# a comment deep in the file")
+        expected[ranking] = expected.get(ranking, 0) + weight
+    path = tmp_path / "big.blt"
+    names = "\n".join(f'"C{i}"' for i in range(5))
+    path.write_text("5 2\n" + "\n".join(lines) + f'\n0\n{names}\n"Big"\n')
+    counted_whole = []
+    whole_chunk = formats._BltSource._ballot_chunk
+
+    def spy(self, lines, caching):
+        found = whole_chunk(self, lines, caching)
+        counted_whole.append(found is not None)
+        return found
+
+    monkeypatch.setattr(formats._BltSource, "_ballot_chunk", spy)
+    profile = formats.read_blt(path)
+    assert dict(profile.ballots) == expected
+    assert True in counted_whole and False in counted_whole  # both paths ran
