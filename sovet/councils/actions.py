@@ -208,6 +208,13 @@ def _end_mandate(mandate: Mandate, state: str, statute: Statute) -> Mandate | No
     return None
 
 
+def _abandon_recalls(mandates: list[Mandate], *, at: datetime.datetime | None) -> None:
+    """Close the open recalls of mandates that ended some other way."""
+    Recall.objects.filter(mandate__in=mandates, state=Recall.State.OPEN).update(
+        state=Recall.State.ABANDONED, closed_at=at
+    )
+
+
 def _seat_payload(successor: Mandate | None) -> dict[str, Any]:
     if successor is None:
         return {"seat": "vacant", "by_election": True}
@@ -233,9 +240,7 @@ def resign_mandate(*, actor: Any, mandate: Mandate, reason: str = "") -> Mandate
     require_delegate_or_organizer(actor, mandate)
     organization = mandate.council.organization
     successor = _end_mandate(mandate, Mandate.State.RESIGNED, current_statute(organization))
-    Recall.objects.filter(mandate=mandate, state=Recall.State.OPEN).update(
-        state=Recall.State.ABANDONED, closed_at=timezone.now()
-    )
+    _abandon_recalls([mandate], at=mandate.ended_at)
     append(
         organization,
         actor=actor,
@@ -266,9 +271,7 @@ def expire_mandates(*, actor: Any, council: Council, today: datetime.date | None
     Mandate.objects.filter(pk__in=[mandate.pk for mandate in expired]).update(
         state=Mandate.State.EXPIRED, ended_at=now
     )
-    Recall.objects.filter(mandate__in=expired, state=Recall.State.OPEN).update(
-        state=Recall.State.ABANDONED, closed_at=now
-    )
+    _abandon_recalls(expired, at=now)
     append(
         council.organization,
         actor=actor,
@@ -300,9 +303,7 @@ def release_mandates(
             _require_counted_member(mandate.delegate, mandate.unit, statute)
         except Invalid as reason:
             successor = _end_mandate(mandate, Mandate.State.LAPSED, statute)
-            Recall.objects.filter(mandate=mandate, state=Recall.State.OPEN).update(
-                state=Recall.State.ABANDONED, closed_at=mandate.ended_at
-            )
+            _abandon_recalls([mandate], at=mandate.ended_at)
             append(
                 mandate.council.organization,
                 actor=actor,
