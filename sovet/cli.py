@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_BAD_INPUT = 2
 
@@ -161,6 +162,132 @@ def cmd_count(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_fields(fields: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(fields, ensure_ascii=False, indent=2))
+        return
+    for name, value in fields.items():
+        if isinstance(value, list):
+            print(f"{name}:")
+            for item in value:
+                print(f"  {item}")
+        else:
+            print(f"{name}: {value}")
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from sovet.errors import ActionError
+    from sovet.record import log, tree
+
+    try:
+        organization = _organization(args.organization)
+        if args.ledger_command == "head":
+            fields = log.latest_head(organization).to_json()
+        elif args.ledger_command == "prove":
+            fields = tree.entry_proof(organization, args.seq, log.latest_head(organization))
+        else:
+            fields = tree.consistency(organization, args.old_size, args.new_size)
+    except (LookupError, ActionError) as error:
+        return _fail(getattr(error, "message", str(error)))
+    _print_fields(fields, args.json)
+    return 0
+
+
+EXIT_FAILS_VERIFICATION = 1
+
+
+def _bar(unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(unit=unit, unit_scale=True, disable=None, file=sys.stderr, leave=False)
+
+
+def _progress(bar: Any) -> Any:
+    def progress(done: int, total: int) -> None:
+        bar.total = total or None
+        bar.update(done - bar.n)
+
+    return progress
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sovet.archive.export import export_organization
+    from sovet.errors import ActionError
+
+    path = Path(args.output)
+    if not path.parent.resolve().is_dir():
+        return _fail(f"cannot write {path}: the folder {path.parent} does not exist")
+    bar = _bar(" rows")
+    try:
+        organization = _organization(args.organization)
+        exported = export_organization(
+            actor=None, organization=organization, path=path, progress=_progress(bar)
+        )
+    except (LookupError, ActionError) as error:
+        return _fail(getattr(error, "message", str(error)))
+    except OSError as error:
+        return _fail(f"cannot write {path}: {error.strerror}")
+    finally:
+        bar.close()
+    print(
+        f"{path}: {exported.rows} data rows, {exported.entries} record entries, "
+        f"{exported.heads} signed tree heads; root {exported.root_hash}"
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from sovet.archive.verify import ExportInvalid, read_head, verify_export
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{path}: no such file")
+    try:
+        kept = read_head(Path(args.head)) if args.head else None
+    except ValueError as error:
+        return _fail(str(error))
+    bar = _bar("B")
+    try:
+        verified = verify_export(path, kept_head=kept, progress=_progress(bar))
+    except ExportInvalid as error:
+        return _fail(f"{path}: {error}", EXIT_FAILS_VERIFICATION)
+    finally:
+        bar.close()
+    print(
+        f"{path}: verified. {verified.organization}: {verified.rows} data rows, "
+        f"{verified.entries} record entries, {len(verified.heads)} signed tree heads, "
+        f"every leaf and head checked; root {verified.root_hash}"
+    )
+    print(f"signed by: {', '.join(sorted(verified.public_keys))}")
+    if verified.kept_head is not None:
+        print(
+            f"the record of {verified.kept_head['tree_size']} entries in the kept tree head only "
+            f"grew since: consistent with this one of {verified.entries}"
+        )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sovet.archive.restore import import_organization
+    from sovet.archive.verify import ExportInvalid
+    from sovet.errors import ActionError
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{path}: no such file")
+    bar = _bar("B")
+    try:
+        organization = import_organization(actor=None, path=path, progress=_progress(bar))
+    except ExportInvalid as error:
+        return _fail(f"{path}: {error}; nothing was imported", EXIT_FAILS_VERIFICATION)
+    except ActionError as error:
+        return _fail(f"{path}: {error.message}; nothing was imported")
+    finally:
+        bar.close()
+    print(f"imported {organization.name} ({organization.slug}) with its whole record")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sovet",
@@ -210,6 +337,61 @@ def build_parser() -> argparse.ArgumentParser:
     org_list = org_commands.add_parser("list", help="each organization's slug and name")
     org_list.add_argument("--json", action="store_true", help="print a JSON list")
     org_list.set_defaults(handler=cmd_org_list)
+
+    ledger = commands.add_parser(
+        "ledger",
+        help="the record as an RFC 6962 Merkle log: signed tree heads and proofs",
+        description="Hashes and bytes are lowercase hex; proofs run from the leaf to the root.",
+    )
+    ledger_commands = ledger.add_subparsers(
+        dest="ledger_command", metavar="SUBCOMMAND", required=True
+    )
+    head = ledger_commands.add_parser(
+        "head", help="the signed tree head of the whole record (signed now if it grew)"
+    )
+    prove = ledger_commands.add_parser(
+        "prove", help="the inclusion proof of entry SEQ in the latest signed tree head"
+    )
+    consistency = ledger_commands.add_parser(
+        "consistency", help="the proof that the record of OLD_SIZE entries grew into NEW_SIZE"
+    )
+    for command in (head, prove, consistency):
+        command.add_argument("organization", metavar="ORG", help="organization slug")
+        command.add_argument("--json", action="store_true", help="print a JSON object")
+        command.set_defaults(handler=cmd_ledger)
+    prove.add_argument("seq", metavar="SEQ", type=int, help="entry number, from 1")
+    consistency.add_argument("old_size", metavar="OLD_SIZE", type=int)
+    consistency.add_argument("new_size", metavar="NEW_SIZE", type=int)
+
+    export = commands.add_parser(
+        "export", help="write an organization, its whole record and signed tree heads to a file"
+    )
+    export.add_argument("organization", metavar="ORG", help="organization slug")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    export.set_defaults(handler=cmd_export)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check an export: every leaf, root and signature (exit 1 if it fails)",
+        description="Recompute every leaf and root of an export and check its signatures. Exit "
+        "codes: 0 verified, 1 the file fails (the message names the first line or entry that "
+        "fails), 2 the command cannot run (missing file, unreadable --head).",
+    )
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument(
+        "--head", metavar="HEAD.json", help="a tree head kept from earlier: prove the record grew"
+    )
+    verify.set_defaults(handler=cmd_verify, django=False)
+
+    restore = commands.add_parser(
+        "import",
+        help="create an organization from an export, after verifying all of it",
+        description="Exit codes: 0 imported, 1 the file fails verification, 2 the import "
+        "cannot run (missing file, the organization exists here). Nothing is written unless "
+        "everything verifies.",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(handler=cmd_import)
     return parser
 
 

@@ -24,6 +24,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Signs the record's tree heads; kept apart from the database on purpose (see record/signing.py).
+SOVET_SIGNING_KEY = Path(os.environ.get("SOVET_SIGNING_KEY", VAR_DIR / "signing-key.pem"))
+# Makes secret-ballot receipts; also apart from the database (see polls/RECEIPTS.md).
+SOVET_RECEIPT_KEY = Path(os.environ.get("SOVET_RECEIPT_KEY", VAR_DIR / "receipt-key"))
 DEBUG = os.environ.get("SOVET_DEBUG", "") == "1"
 ALLOWED_HOSTS = os.environ.get("SOVET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "sovet.record",
     "sovet.organizations",
     "sovet.councils",
+    "sovet.polls",
     "sovet.web",
 ]
 

@@ -111,3 +111,15 @@ def seated(union: Union):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply: the hasher is Django's concern, not what these tests test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def key_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
+def installation_keys(settings, key_folder):
+    """Keep the signing and receipt keys of the test installation out of the working tree."""
+    settings.SOVET_SIGNING_KEY = key_folder / "signing-key.pem"
+    settings.SOVET_RECEIPT_KEY = key_folder / "receipt-key"

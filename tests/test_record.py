@@ -110,9 +110,9 @@ def test_database_refuses_update_and_delete(union, statement):
     assert entry.action == "organization.founded"
 
 
-def test_canonical_form_is_documented_json(union):
+def test_leaf_is_documented_canonical_json(union):
     entry = entries(union.organization)[0]
-    form = entry.canonical_form(union.organization.slug)
+    form = entry.leaf(union.organization.slug)
     assert set(form) == {
         "organization",
         "seq",
@@ -126,6 +126,7 @@ def test_canonical_form_is_documented_json(union):
     assert datetime.datetime.fromisoformat(form["at"]) == entry.at
     assert canonical.loads(canonical.dumps(form)) == form
     assert entry.payload == canonical.dumps(entry.data)
+    assert entry.leaf_data(union.organization.slug) == canonical.dumps(form).encode()
 
 
 @pytest.mark.skipif(

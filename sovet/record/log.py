@@ -1,5 +1,6 @@
 """Appending to the record: the one way an action leaves its trace."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -8,7 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from sovet import canonical
-from sovet.record.models import RecordEntry
+from sovet.record import tree
+from sovet.record.models import RecordEntry, TreeHead
 
 SYSTEM = "system"
 
@@ -33,28 +35,66 @@ def lock(organization_id: int) -> None:
 
 
 def append(organization: Any, *, actor: Any, action: str, payload: dict[str, Any]) -> RecordEntry:
-    """Append an entry to the organization's record; call inside the action's transaction.
+    """Append an entry to the organization's record; call inside the action's transaction."""
+    return append_many(organization, actor=actor, entries=[(action, payload)])[0]
+
+
+def append_many(
+    organization: Any, *, actor: Any, entries: Sequence[tuple[str, dict[str, Any]]]
+) -> list[RecordEntry]:
+    """Append entries (action, payload) in order, with their leaves in the organization's log.
 
     The organization row is updated first, which locks it until commit: entries of one
     organization are numbered one after another without gaps, also under parallel actions.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("record entries are appended inside the action's transaction")
-    text = canonical.dumps(payload)
+    if not entries:
+        return []
+    texts = [canonical.dumps(payload) for _, payload in entries]
     model = type(organization)
-    model.objects.filter(pk=organization.pk).update(record_length=F("record_length") + 1)
-    seq, statute_version = (
+    model.objects.filter(pk=organization.pk).update(record_length=F("record_length") + len(entries))
+    last, statute_version = (
         model.objects.filter(pk=organization.pk)
         .values_list("record_length", "statute_version")
         .get()
     )
-    organization.record_length = seq
-    return RecordEntry.objects.create(
-        organization=organization,
-        seq=seq,
-        at=timezone.now(),
-        actor=actor_name(actor),
-        action=action,
-        statute_version=statute_version or None,
-        payload=text,
+    first = last - len(entries) + 1
+    organization.record_length = last
+    at = timezone.now()
+    name = actor_name(actor)
+    rows = [
+        RecordEntry(
+            organization=organization,
+            seq=seq,
+            at=at,
+            actor=name,
+            action=action,
+            statute_version=statute_version or None,
+            payload=text,
+        )
+        for seq, (action, _), text in zip(range(first, last + 1), entries, texts, strict=True)
+    ]
+    RecordEntry.objects.bulk_create(rows, batch_size=2000)
+    tree.append_leaves(
+        organization.pk, first - 1, [entry.leaf_data(organization.slug) for entry in rows]
     )
+    return rows
+
+
+def latest_head(organization: Any) -> TreeHead:
+    """Return a signed head of the whole record, signing one if the record grew since the last.
+
+    Heads are issued on demand this way, at most one per record length and reason.
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        lock(organization.pk)
+        size = (
+            type(organization)
+            .objects.values_list("record_length", flat=True)
+            .get(pk=organization.pk)
+        )
+        head = TreeHead.objects.filter(organization=organization, tree_size=size).last()
+        return head or tree.issue_head(organization, reason=TreeHead.Reason.REQUESTED)

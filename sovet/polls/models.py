@@ -1,0 +1,69 @@
+"""Polls of a council, who took part in them, and the secret ballots kept apart from both.
+
+See RECEIPTS.md: the secret ballot table shares nothing with the roll of who voted but the poll.
+"""
+
+from django.db import models
+
+from sovet.councils.models import Council, Mandate
+from sovet.organizations.models import Organization
+
+
+class Poll(models.Model):
+    """A question put to a council's delegates, open or secret."""
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        CLOSED = "closed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="polls")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="polls")
+    question = models.CharField(max_length=500)
+    options = models.JSONField(help_text="The choices, in the order shown on the ballot.")
+    secret = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    tally = models.JSONField(null=True, blank=True, help_text="Votes per choice, once closed.")
+
+    class Meta:
+        ordering = ["organization_id", "-opened_at"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Participation(models.Model):
+    """That a mandate took part in a poll; for an open poll also how it voted (the roll call)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="+")
+    votes = models.PositiveSmallIntegerField()
+    choice = models.CharField(max_length=200, blank=True, help_text="Empty in a secret poll.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "mandate"], name="participation_once_per_poll")
+        ]
+
+    def __str__(self) -> str:
+        return f"mandate {self.mandate_id} in poll {self.poll_id}"
+
+
+class SecretBallot(models.Model):
+    """One vote of a secret poll: its choice and its receipt digest, and nothing else.
+
+    No id of its own (the digest is the key), no time, no reference to a person or a mandate.
+    A mandate with several votes casts as many ballots, each of one vote, so that a weight
+    cannot point to its delegate.
+    """
+
+    receipt_digest = models.CharField(max_length=64, primary_key=True)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="secret_ballots")
+    choice = models.CharField(max_length=200)
+    published_seq = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The record entry that publishes it, once the poll closed."
+    )
+
+    def __str__(self) -> str:
+        return f"ballot {self.receipt_digest[:12]}"

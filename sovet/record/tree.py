@@ -1,0 +1,135 @@
+"""The record as a Merkle log in the database: leaves, tree heads and proofs.
+
+Every record entry is a leaf (its bytes: record/leaves.py). The leaf is appended in the same
+transaction as the entry, and every complete subtree it finishes is stored (LogNode), so a head
+or a proof reads O(log n) stored hashes, fetched in one query.
+"""
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Q
+
+from sovet import ledger
+from sovet.errors import Invalid
+from sovet.record import signing
+from sovet.record.models import LogNode, TreeHead
+
+
+class _Prefetched:
+    """The stored hashes a computation needs, read in one query before it starts."""
+
+    def __init__(self, organization_id: int, addresses: Iterable[tuple[int, int]]) -> None:
+        wanted = set(addresses)
+        self.hashes: dict[tuple[int, int], bytes] = {}
+        if not wanted:
+            return
+        where = Q()
+        for level, index in wanted:
+            where |= Q(level=level, index=index)
+        rows = LogNode.objects.filter(where, organization_id=organization_id)
+        for level, index, digest in rows.values_list("level", "index", "hash"):
+            self.hashes[level, index] = bytes(digest)
+        missing = wanted - self.hashes.keys()
+        if missing:
+            raise LookupError(f"the log of organization {organization_id} lacks nodes {missing}")
+
+    def get(self, level: int, index: int) -> bytes:
+        return self.hashes[level, index]
+
+
+def append_leaves(organization_id: int, size: int, leaves: Sequence[bytes]) -> None:
+    """Add leaves (their data) to a log of `size` leaves; store every subtree they complete."""
+    # The subtrees of the current root are every left sibling a batch of leaves can need.
+    store = _Prefetched(organization_id, ledger.root_reads(size))
+    nodes: list[LogNode] = []
+    for data in leaves:
+        for level, index, digest in ledger.append(store, size, ledger.leaf_hash(data)):
+            store.hashes[level, index] = digest
+            nodes.append(
+                LogNode(organization_id=organization_id, level=level, index=index, hash=digest)
+            )
+        size += 1
+    LogNode.objects.bulk_create(nodes, batch_size=2000)
+
+
+def root(organization_id: int, size: int) -> bytes:
+    """Return the root hash of the first `size` leaves of the organization's log."""
+    return ledger.root(_Prefetched(organization_id, ledger.root_reads(size)), size)
+
+
+def inclusion_proof(organization_id: int, index: int, size: int) -> list[bytes]:
+    """Return the RFC 6962 audit path of leaf `index` (from 0) in the tree of `size` leaves."""
+    store = _Prefetched(organization_id, ledger.inclusion_reads(index, size))
+    return ledger.inclusion_proof(store, index, size)
+
+
+def consistency_proof(organization_id: int, old_size: int, new_size: int) -> list[bytes]:
+    """Return the RFC 6962 proof that the tree of `old_size` leaves is a prefix of `new_size`."""
+    store = _Prefetched(organization_id, ledger.consistency_reads(old_size, new_size))
+    return ledger.consistency_proof(store, old_size, new_size)
+
+
+def issue_head(organization: Any, *, reason: str) -> TreeHead:
+    """Sign and keep the tree head of the whole record; call inside the action's transaction."""
+    size = (
+        type(organization).objects.values_list("record_length", flat=True).get(pk=organization.pk)
+    )
+    root_hash = root(organization.pk, size).hex()
+    stamp = time.time_ns() // 1_000_000
+    fields = {"reason": reason, "root_hash": root_hash, "timestamp": stamp, "tree_size": size}
+    message = signing.head_message(organization.slug, fields)
+    return TreeHead.objects.create(
+        organization=organization,
+        tree_size=size,
+        root_hash=root_hash,
+        timestamp=stamp,
+        signature=signing.sign(message),
+        public_key=signing.public_key_hex(),
+        reason=reason,
+    )
+
+
+def entry_proof(organization: Any, seq: int, head: TreeHead) -> dict[str, Any]:
+    """Return the inclusion proof of entry `seq` in the tree of a signed head, as hex."""
+    from sovet.record.models import RecordEntry
+
+    if not 1 <= seq <= head.tree_size:
+        raise Invalid(
+            f"there is no entry {seq} in a record of {head.tree_size} entries; "
+            f"choose a number from 1 to {head.tree_size}"
+        )
+    entry = RecordEntry.objects.get(organization=organization, seq=seq)
+    data = entry.leaf_data(organization.slug)
+    return {
+        "leaf_index": seq - 1,
+        "tree_size": head.tree_size,
+        "leaf_data": data.hex(),
+        "leaf_hash": ledger.leaf_hash(data).hex(),
+        "root_hash": head.root_hash,
+        "proof": [
+            digest.hex() for digest in inclusion_proof(organization.pk, seq - 1, head.tree_size)
+        ],
+    }
+
+
+def consistency(organization: Any, old_size: int, new_size: int) -> dict[str, Any]:
+    """Return the consistency proof between two sizes of the record, with both roots, as hex."""
+    length = (
+        type(organization).objects.values_list("record_length", flat=True).get(pk=organization.pk)
+    )
+    if not 0 <= old_size <= new_size <= length:
+        raise Invalid(
+            f"sizes must satisfy 0 <= old <= new <= {length} (the record's length); "
+            f"got {old_size} and {new_size}"
+        )
+    return {
+        "old_size": old_size,
+        "new_size": new_size,
+        "old_root": root(organization.pk, old_size).hex(),
+        "new_root": root(organization.pk, new_size).hex(),
+        "proof": [
+            digest.hex() for digest in consistency_proof(organization.pk, old_size, new_size)
+        ],
+    }
