@@ -288,6 +288,34 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_minutes(args: argparse.Namespace) -> int:
+    from sovet.errors import ActionError
+    from sovet.minutes import build, render
+
+    path = Path(args.output)
+    form = args.format or (path.suffix.lstrip(".").replace("markdown", "md") or "md")
+    if form not in MINUTES_FORMATS:
+        return _fail(f"--format must be one of {', '.join(MINUTES_FORMATS)}, not {form!r}")
+    try:
+        organization = _organization(args.organization)
+        minutes = build.build(organization, first=args.first, last=args.last, title=args.title)
+    except (LookupError, ActionError) as error:
+        return _fail(getattr(error, "message", str(error)))
+    if form == "pdf":
+        content = render.pdf(minutes)
+    else:
+        content = (render.html(minutes) if form == "html" else render.markdown(minutes)).encode()
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        return _fail(f"cannot write {path}: {error.strerror}")
+    print(f"{path}: minutes of entries {minutes.first} to {minutes.last} ({form})")
+    return 0
+
+
+MINUTES_FORMATS = ("md", "html", "pdf")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sovet",
@@ -392,6 +420,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", metavar="FILE")
     restore.set_defaults(handler=cmd_import)
+
+    minutes = commands.add_parser(
+        "minutes", help="minutes made from the record, sealed by its signed tree head"
+    )
+    minutes.add_argument("organization", metavar="ORG", help="organization slug")
+    minutes.add_argument("-o", "--output", required=True, metavar="FILE")
+    minutes.add_argument(
+        "--format", choices=MINUTES_FORMATS, help="default: from the file's suffix, else md"
+    )
+    minutes.add_argument("--from", dest="first", type=int, metavar="SEQ", help="first entry")
+    minutes.add_argument("--to", dest="last", type=int, metavar="SEQ", help="last entry")
+    minutes.add_argument("--title", default="", help="default: Minutes of ORGANIZATION")
+    minutes.set_defaults(handler=cmd_minutes)
     return parser
 
 

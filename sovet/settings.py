@@ -26,6 +26,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # Signs the record's tree heads; kept apart from the database on purpose (see record/signing.py).
 SOVET_SIGNING_KEY = Path(os.environ.get("SOVET_SIGNING_KEY", VAR_DIR / "signing-key.pem"))
+# A TrueType font for PDF minutes; empty: DejaVu Sans where the system has it, else Helvetica.
+SOVET_PDF_FONT = os.environ.get("SOVET_PDF_FONT", "")
 # Makes secret-ballot receipts; also apart from the database (see polls/RECEIPTS.md).
 SOVET_RECEIPT_KEY = Path(os.environ.get("SOVET_RECEIPT_KEY", VAR_DIR / "receipt-key"))
 DEBUG = os.environ.get("SOVET_DEBUG", "") == "1"
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "sovet.organizations",
     "sovet.councils",
     "sovet.polls",
+    "sovet.minutes",
     "sovet.web",
 ]
 

@@ -107,6 +107,48 @@ def seated(union: Union):
     return union, members, mandate
 
 
+@pytest.fixture
+def every_action(seated, tmp_path, outsider):
+    """Run each action once on the seated union; return the organization and the length before."""
+    from sovet.councils import actions as councils
+    from sovet.organizations import actions as organizations
+    from sovet.organizations.importing import import_members
+    from sovet.polls import actions as polls
+
+    union, members, mandate = seated
+    organizer = union.organizer
+    organization = union.organization
+    start = organization.record_length
+    organizations.appoint_organizer(actor=organizer, organization=organization, user=outsider)
+    organizations.amend_statute(
+        actor=organizer, organization=organization, changes={"majority_rule": "two_thirds"}
+    )
+    organizations.add_level(actor=organizer, organization=organization, name="Cell")
+    cell = organizations.add_unit(actor=organizer, parent=union.works, code="w1", name="W1")
+    newcomer = union.member(cell, "n1", login=True)
+    organizations.transfer_member(actor=organizer, membership=members[14], unit=union.yard)
+    organizations.change_status(actor=organizer, membership=members[13], status="lapsed")
+    path = tmp_path / "m.csv"
+    path.write_text("number,name,unit\nn2,Newer,w1\n")
+    import_members(actor=organizer, organization=organization, path=path)
+    council = councils.create_council(
+        actor=organizer, unit=union.south, name="South council", constituency_level=cell.level
+    )
+    second = councils.issue_mandate(
+        actor=organizer, council=council, unit=cell, delegate=newcomer.person
+    )
+    councils.resign_mandate(actor=union.user(newcomer), mandate=second)
+    for secret in (False, True):
+        poll = polls.open_poll(
+            actor=organizer, council=union.council, question="Strike?", secret=secret
+        )
+        polls.cast_ballot(actor=union.user(members[0]), poll=poll, mandate=mandate, choice="yes")
+        polls.close_poll(actor=organizer, poll=poll)
+    recall = councils.open_recall(actor=union.user(members[4]), mandate=mandate)
+    councils.support_recall(actor=union.user(members[5]), recall=recall)
+    return organization, start
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test passwords cheaply: the hasher is Django's concern, not what these tests test."""

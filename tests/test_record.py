@@ -146,38 +146,9 @@ def test_postgresql_refuses_truncate(union):
     assert RecordEntry.objects.filter(organization=union.organization).exists()
 
 
-def test_every_action_leaves_its_entry(seated, tmp_path, outsider):
+def test_every_action_leaves_its_entry(every_action):
     """Run each action once; each names itself in the record, with the actor who ran it."""
-    from sovet.councils import actions as councils
-    from sovet.organizations import actions as organizations
-    from sovet.organizations.importing import import_members
-
-    union, members, mandate = seated
-    organizer = union.organizer
-    organization = union.organization
-    start = organization.record_length
-    organizations.appoint_organizer(actor=organizer, organization=organization, user=outsider)
-    organizations.amend_statute(
-        actor=organizer, organization=organization, changes={"majority_rule": "two_thirds"}
-    )
-    organizations.add_level(actor=organizer, organization=organization, name="Cell")
-    cell = organizations.add_unit(actor=organizer, parent=union.works, code="w1", name="W1")
-    newcomer = union.member(cell, "n1", login=True)
-    organizations.transfer_member(actor=organizer, membership=members[14], unit=union.yard)
-    organizations.change_status(actor=organizer, membership=members[13], status="lapsed")
-    path = tmp_path / "m.csv"
-    path.write_text("number,name,unit\nn2,Newer,w1\n")
-    import_members(actor=organizer, organization=organization, path=path)
-    council = councils.create_council(
-        actor=organizer, unit=union.south, name="South council", constituency_level=cell.level
-    )
-    second = councils.issue_mandate(
-        actor=organizer, council=council, unit=cell, delegate=newcomer.person
-    )
-    councils.resign_mandate(actor=union.user(newcomer), mandate=second)
-    recall = councils.open_recall(actor=union.user(members[4]), mandate=mandate)
-    councils.support_recall(actor=union.user(members[5]), recall=recall)
-
+    organization, start = every_action
     entries = RecordEntry.objects.filter(organization=organization, seq__gt=start)
     done = {(entry.action, entry.actor) for entry in entries}
     expected = {
@@ -197,6 +168,10 @@ def test_every_action_leaves_its_entry(seated, tmp_path, outsider):
         ("recall.opened", "d4"),
         ("recall.supported", "d4"),
         ("recall.supported", "d5"),
+        ("poll.opened", "organizer"),
+        ("poll.voted", "d0"),
+        ("poll.ballot", "organizer"),
+        ("poll.closed", "organizer"),
     }
     assert expected <= done
     seqs = [entry.seq for entry in entries.order_by("seq")]

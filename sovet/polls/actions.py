@@ -148,7 +148,7 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
         counted = Counter()
         for choice, votes in Participation.objects.filter(poll=poll).values_list("choice", "votes"):
             counted[choice] += votes
-    poll.tally = {option: counted[option] for option in poll.options}
+    poll.tally = [{"choice": option, "votes": counted[option]} for option in poll.options]
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()
     poll.save(update_fields=["tally", "state", "closed_at"])

@@ -24,7 +24,9 @@ class Poll(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
-    tally = models.JSONField(null=True, blank=True, help_text="Votes per choice, once closed.")
+    tally = models.JSONField(
+        null=True, blank=True, help_text="Votes per choice in ballot order, once closed."
+    )
 
     class Meta:
         ordering = ["organization_id", "-opened_at"]

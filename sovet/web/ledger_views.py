@@ -1,4 +1,5 @@
-"""The record's Merkle log over HTTP: signed tree heads, proofs, the public key, receipts.
+"""The record's Merkle log over HTTP: signed tree heads, proofs, the public key, receipts, and
+the minutes made from the record.
 
 Heads, consistency proofs and the key hold nothing but hashes, so anyone may read them; an
 inclusion proof carries the entry itself and is open to whoever may read the record.
@@ -7,11 +8,12 @@ inclusion proof carries the entry itself and is open to whoever may read the rec
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from sovet.errors import ActionError, Invalid
+from sovet.minutes import build, render
 from sovet.organizations.access import require_record_reader
 from sovet.organizations.models import Organization
 from sovet.polls import selectors as poll_selectors
@@ -62,6 +64,38 @@ def consistency(request: HttpRequest, slug: str) -> JsonResponse:
     return _json(
         lambda: tree.consistency(organization, _size(request, "old"), _size(request, "new"))
     )
+
+
+MINUTES = {
+    "md": ("text/markdown; charset=utf-8", lambda minutes: render.markdown(minutes).encode()),
+    "html": ("text/html; charset=utf-8", lambda minutes: render.html(minutes).encode()),
+    "pdf": ("application/pdf", render.pdf),
+}
+
+
+def _optional_seq(request: HttpRequest, name: str) -> int | None:
+    return _size(request, name) if request.GET.get(name) else None
+
+
+@require_GET
+def minutes(request: HttpRequest, slug: str, form: str) -> HttpResponse:
+    organization = get_object_or_404(Organization, slug=slug)
+    if form not in MINUTES:
+        raise Http404("minutes come as .md, .html or .pdf")
+    try:
+        require_record_reader(request.user, organization)
+        made = build.build(
+            organization,
+            first=_optional_seq(request, "from"),
+            last=_optional_seq(request, "to"),
+        )
+    except ActionError as error:
+        code = "not_allowed" if error.status == 403 else "invalid"
+        return JsonResponse({"error": code, "reason": error.message}, status=error.status)
+    content_type, produce = MINUTES[form]
+    response = HttpResponse(produce(made), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="minutes-{slug}.{form}"'
+    return response
 
 
 @require_GET

@@ -20,6 +20,7 @@ urlpatterns = [
         name="ledger-consistency",
     ),
     path("o/<slug:slug>/receipts/<str:code>.json", ledger_views.receipt, name="receipt"),
+    path("o/<slug:slug>/minutes.<str:form>", ledger_views.minutes, name="minutes"),
     path("o/<slug:slug>/mandates/<int:mandate_id>/recall/", views.open_recall, name="open-recall"),
     path(
         "o/<slug:slug>/recalls/<int:recall_id>/support/",
