@@ -100,3 +100,38 @@ def test_crossing_transfers_do_not_deadlock(union):
     works.refresh_from_db()
     assert depot.member_count == works.member_count == 10
     assert Membership.objects.filter(unit=depot, number__startswith="w").count() == 10
+
+
+def test_parallel_ballots_one_per_mandate_and_repeats_get_the_first_receipt(union):
+    from sovet.councils.actions import issue_mandate
+    from sovet.polls.actions import cast_ballot, close_poll, open_poll
+    from sovet.polls.models import Participation, SecretBallot
+
+    depot = Unit.objects.get(code="depot")
+    members = [union.member(depot, f"v{i}", login=True) for i in range(50)]
+    mandates = [
+        issue_mandate(
+            actor=union.organizer, council=union.council, unit=depot, delegate=member.person
+        )
+        for member in members[:10]
+    ]
+    poll = open_poll(actor=union.organizer, council=union.council, question="Q?", secret=True)
+    attempts = list(zip(members[:10], mandates, strict=True)) * 3
+
+    def vote(pair):
+        member, mandate = pair
+        return mandate.pk, cast_ballot(
+            actor=union.user(member), poll=poll, mandate=mandate, choice="yes"
+        )
+
+    receipts = in_threads(vote, attempts)
+    by_mandate = {}
+    for mandate_id, code in receipts:
+        by_mandate.setdefault(mandate_id, set()).add(code)
+    assert all(len(codes) == 1 for codes in by_mandate.values())
+    assert SecretBallot.objects.filter(poll=poll).count() == 10
+    assert Participation.objects.filter(poll=poll).count() == 10
+    assert RecordEntry.objects.filter(action="poll.voted").count() == 10
+    close_poll(actor=union.organizer, poll=poll)
+    poll.refresh_from_db()
+    assert poll.tally[0] == {"choice": "yes", "votes": 10}
