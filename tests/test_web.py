@@ -35,6 +35,18 @@ def test_record_page_filters_by_action(client, union):
     assert response.status_code == 200
     page = response.content.decode()
     assert "unit.added" in page and "organization.founded" not in page
+    assert "Latest signed tree head" not in page
+
+
+def test_record_page_shows_the_latest_signed_head(client, union):
+    from sovet.record.log import latest_head
+
+    head = latest_head(union.organization)
+    client.force_login(union.organizer)
+    page = client.get(reverse("record", args=["union"])).content.decode()
+    assert head.root_hash in page
+    assert "/o/union/ledger/entries/1/proof.json" in page
+    assert "/o/union/minutes.pdf" in page
 
 
 def test_member_recalls_through_the_page(client, seated):

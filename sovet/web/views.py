@@ -1,5 +1,7 @@
 """Pages: thin views that read through selectors and write through actions."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from sovet.organizations import selectors
 from sovet.organizations.access import membership_of, require_record_reader
 from sovet.organizations.models import Organization
 from sovet.organizations.selectors import current_statute
-from sovet.record.models import RecordEntry
+from sovet.record.models import RecordEntry, TreeHead
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -106,6 +108,15 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     if action := request.GET.get("action", "").strip():
         entries = entries.filter(action__startswith=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "sovet/record.html", {"organization": org, "page": page, "action": action}
+    head = TreeHead.objects.filter(organization=org).order_by("tree_size", "timestamp").last()
+    head_time = (
+        datetime.datetime.fromtimestamp(head.timestamp / 1000, datetime.UTC) if head else None
     )
+    context = {
+        "organization": org,
+        "page": page,
+        "action": action,
+        "head": head,
+        "head_time": head_time,
+    }
+    return render(request, "sovet/record.html", context)
