@@ -56,12 +56,14 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from sovet import example
+    from sovet.record import signing
 
     call_command("migrate", verbosity=0, interactive=False)
     organization = example.load()
     username, password = example.organizer_login()
     print(f"Example organization: {organization.name} ({organization.slug})")
     print(f"Organizer login: {username} / {password}")
+    print(f"Tree heads are signed with Ed25519 key {signing.public_key_hex()}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """The `sovet` command: help, organization list, member import with exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -14,8 +15,22 @@ def test_help_lists_the_commands():
     result = subprocess.run(
         [sys.executable, "-m", "sovet.cli", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("run", "setup", "import-members", "org"):
+    commands = ("run", "setup", "import-members", "org", "count", "ledger", "export", "verify")
+    for command in (*commands, "import", "minutes"):
         assert command in result.stdout
+
+
+def test_setup_creates_the_signing_key_outside_the_database(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["SOVET_VAR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "sovet.cli", "setup"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    key = tmp_path / "signing-key.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert b"PRIVATE KEY" in key.read_bytes()
+    assert "Tree heads are signed with Ed25519 key" in result.stdout
 
 
 def test_unknown_command_exits_2():
