@@ -26,6 +26,7 @@ from sovet.organizations.models import (
     STATUTE_RULES,
     ApportionmentMethod,
     Criterion,
+    ElectionMethod,
     Login,
     MajorityRule,
     Membership,
@@ -86,6 +87,7 @@ def _clean_email(email: str) -> str:
 RULE_BOUNDS = {
     "delegate_ratio": {"min_value": 1, "max_value": 1_000_000_000},
     "min_delegates_per_unit": {"min_value": 0, "max_value": 1_000},
+    "motion_supporters": {"min_value": 0, "max_value": 10_000},
 }
 
 
@@ -99,9 +101,14 @@ def _clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
             value = _choice(value, Criterion, name)
         elif name == "apportionment_method":
             value = _choice(value, ApportionmentMethod, name)
-        elif name == "majority_rule":
+        elif name in ("majority_rule", "statute_majority_rule"):
             value = _choice(value, MajorityRule, name)
-        elif name in ("delegate_ratio", "min_delegates_per_unit"):
+        elif name == "election_method":
+            value = _choice(value, ElectionMethod, name)
+        elif name in ("polls_without_quorum", "split_votes"):
+            if not isinstance(value, bool):
+                raise Invalid(f"{name} must be true or false, not {value!r}")
+        elif name in RULE_BOUNDS:
             value = _integer(value, name, **RULE_BOUNDS[name])
         elif name in ("recall_share", "quorum_share"):
             try:

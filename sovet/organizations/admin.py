@@ -11,6 +11,7 @@ from sovet.organizations.models import (
     STATUTE_RULES,
     ApportionmentMethod,
     Criterion,
+    ElectionMethod,
     MajorityRule,
     Membership,
     Organization,
@@ -48,6 +49,13 @@ class OrganizationAdmin(ActionAdmin):
         )
 
 
+UNCHANGED_YES_NO = [("", "—"), ("yes", "yes"), ("no", "no")]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
 class StatuteForm(forms.Form):
     organization = forms.ModelChoiceField(Organization.objects.all())
     preset = forms.ChoiceField(
@@ -66,6 +74,21 @@ class StatuteForm(forms.Form):
     recall_share = forms.CharField(required=False, help_text="For example 1/2.")
     quorum_share = forms.CharField(required=False, help_text="For example 1/2.")
     majority_rule = forms.ChoiceField(choices=[("", "—"), *MajorityRule.choices], required=False)
+    statute_majority_rule = forms.ChoiceField(
+        choices=[("", "—"), *MajorityRule.choices], required=False
+    )
+    motion_supporters = forms.IntegerField(
+        required=False, **actions.RULE_BOUNDS["motion_supporters"]
+    )
+    polls_without_quorum = forms.TypedChoiceField(
+        choices=UNCHANGED_YES_NO, coerce=_yes, empty_value=None, required=False
+    )
+    split_votes = forms.TypedChoiceField(
+        choices=UNCHANGED_YES_NO, coerce=_yes, empty_value=None, required=False
+    )
+    election_method = forms.ChoiceField(
+        choices=[("", "—"), *ElectionMethod.choices], required=False
+    )
     text = forms.CharField(widget=forms.Textarea, required=False)
 
 

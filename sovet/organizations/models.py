@@ -24,6 +24,14 @@ class MajorityRule(models.TextChoices):
     THREE_QUARTERS = "three_quarters", "Three quarters of votes cast"
 
 
+class ElectionMethod(models.TextChoices):
+    """How a session elects a body of several seats (sovet.counting)."""
+
+    SCOTTISH_STV = "scottish-stv", "Single transferable vote, Scottish rules"
+    MEEK_STV = "meek-stv", "Single transferable vote, Meek"
+    WIGM = "wigm", "Single transferable vote, weighted inclusive Gregory"
+
+
 class ApportionmentMethod(models.TextChoices):
     LARGEST_REMAINDER = Method.LARGEST_REMAINDER.value, "Largest remainder (Hare quota)"
     DHONDT = Method.DHONDT.value, "D'Hondt"
@@ -79,6 +87,24 @@ class Statute(models.Model):
     )
     quorum_share = FractionField(help_text="Share of the votes entitled that must be present.")
     majority_rule = models.CharField(max_length=20, choices=MajorityRule.choices)
+    statute_majority_rule = models.CharField(
+        max_length=20,
+        choices=MajorityRule.choices,
+        default=MajorityRule.TWO_THIRDS,
+        help_text="The majority a statute amendment needs.",
+    )
+    motion_supporters = models.PositiveIntegerField(
+        default=1, help_text="Delegates who must support a motion before it is admitted."
+    )
+    polls_without_quorum = models.BooleanField(
+        default=False, help_text="Whether a poll may open while the session lacks quorum."
+    )
+    split_votes = models.BooleanField(
+        default=False, help_text="Whether a delegate with several votes may split them."
+    )
+    election_method = models.CharField(
+        max_length=20, choices=ElectionMethod.choices, default=ElectionMethod.SCOTTISH_STV
+    )
     text = models.TextField(blank=True)
     adopted_at = models.DateTimeField()
     adopted_by = models.CharField(max_length=150)
@@ -111,6 +137,11 @@ STATUTE_RULES = (
     "recall_share",
     "quorum_share",
     "majority_rule",
+    "statute_majority_rule",
+    "motion_supporters",
+    "polls_without_quorum",
+    "split_votes",
+    "election_method",
     "text",
 )
 
@@ -128,6 +159,11 @@ _PRESET_RULES: dict[str, Any] = {
     "recall_share": Fraction(1, 2),
     "quorum_share": Fraction(1, 2),
     "majority_rule": MajorityRule.SIMPLE,
+    "statute_majority_rule": MajorityRule.TWO_THIRDS,
+    "motion_supporters": 1,
+    "polls_without_quorum": False,
+    "split_votes": False,
+    "election_method": ElectionMethod.SCOTTISH_STV,
     "text": "",
 }
 # The two historical formulations differ only in who counts as a member.
