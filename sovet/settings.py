@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sovet.record",
     "sovet.organizations",
     "sovet.councils",
+    "sovet.congress",
     "sovet.polls",
     "sovet.minutes",
     "sovet.web",

@@ -133,17 +133,21 @@ def test_a_weighted_mandate_casts_one_ballot_per_vote(union):
 def test_open_poll_keeps_the_roll_call(council):
     union, voters = council
     poll = open_poll(
-        actor=union.organizer, council=union.council, question="Q?", options=["A", "B"]
+        actor=union.organizer,
+        council=union.council,
+        question="Q?",
+        options=["A", "B"],
+        kind="choice",
     )
     for (user, mandate), choice in zip(voters, ["A", "B", "B"], strict=True):
         assert cast_ballot(actor=user, poll=poll, mandate=mandate, choice=choice) is None
     close_poll(actor=union.organizer, poll=poll)
     poll.refresh_from_db()
     assert poll.tally == [{"choice": "A", "votes": 1}, {"choice": "B", "votes": 2}]
-    assert [entry.data["choice"] for entry in entries(union.organization, "poll.voted")] == [
-        "A",
-        "B",
-        "B",
+    assert [entry.data["ballot"] for entry in entries(union.organization, "poll.voted")] == [
+        [{"choice": "A", "votes": 1}],
+        [{"choice": "B", "votes": 1}],
+        [{"choice": "B", "votes": 1}],
     ]
     assert not SecretBallot.objects.exists()
 
@@ -163,7 +167,7 @@ def test_no_column_can_join_a_secret_ballot_to_its_voter():
             if model is not SecretBallot:
                 assert "receipt" not in field.name, f"{model.__name__}.{field.name}"
     participation = {field.name for field in Participation._meta.concrete_fields}
-    assert participation & set(ballot_fields) == {"poll", "choice"}
+    assert participation & set(ballot_fields) == {"poll"}
 
 
 def test_a_ballot_digest_appears_nowhere_but_its_row_and_its_publication(council):
@@ -207,7 +211,13 @@ def test_a_ballot_digest_appears_nowhere_but_its_row_and_its_publication(council
 )
 def test_open_poll_refuses_bad_choices(union, options, message):
     with pytest.raises(Invalid, match=message):
-        open_poll(actor=union.organizer, council=union.council, question="Q?", options=options)
+        open_poll(
+            actor=union.organizer,
+            council=union.council,
+            question="Q?",
+            options=options,
+            kind="choice",
+        )
     assert not Poll.objects.exists()
 
 

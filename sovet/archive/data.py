@@ -7,6 +7,22 @@ from typing import Any
 
 from django.db import models
 
+from sovet.congress.models import (
+    AgendaItem,
+    Amendment,
+    Body,
+    BodySeat,
+    Candidate,
+    Credential,
+    Election,
+    Faction,
+    FactionMembership,
+    Formulation,
+    Motion,
+    MotionSupport,
+    Session,
+    SpeakerRequest,
+)
 from sovet.councils.models import Council, Mandate, Recall, RecallSupport, Seats, Substitute
 from sovet.organizations.models import (
     Membership,
@@ -39,6 +55,20 @@ MODELS: list[tuple[type[models.Model], Callable[[Organization], Any]]] = [
         RecallSupport,
         lambda o: RecallSupport.objects.filter(recall__mandate__council__organization=o),
     ),
+    (Session, lambda o: Session.objects.filter(organization=o)),
+    (Credential, lambda o: Credential.objects.filter(session__organization=o)),
+    (AgendaItem, lambda o: AgendaItem.objects.filter(session__organization=o)),
+    (SpeakerRequest, lambda o: SpeakerRequest.objects.filter(item__session__organization=o)),
+    (Faction, lambda o: Faction.objects.filter(organization=o)),
+    (FactionMembership, lambda o: FactionMembership.objects.filter(organization=o)),
+    (Motion, lambda o: Motion.objects.filter(organization=o)),
+    (MotionSupport, lambda o: MotionSupport.objects.filter(motion__organization=o)),
+    (Formulation, lambda o: Formulation.objects.filter(motion__organization=o)),
+    (Amendment, lambda o: Amendment.objects.filter(motion__organization=o)),
+    (Body, lambda o: Body.objects.filter(organization=o)),
+    (BodySeat, lambda o: BodySeat.objects.filter(body__organization=o)),
+    (Election, lambda o: Election.objects.filter(session__organization=o)),
+    (Candidate, lambda o: Candidate.objects.filter(election__session__organization=o)),
     (Poll, lambda o: Poll.objects.filter(organization=o)),
     (Participation, lambda o: Participation.objects.filter(poll__organization=o)),
     (SecretBallot, lambda o: SecretBallot.objects.filter(poll__organization=o)),

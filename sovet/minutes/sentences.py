@@ -29,10 +29,45 @@ def _recomposed(p: Payload) -> str:
     return f"{_name(p['council'])} recomposed: {p['seats']} seats ({changes})."
 
 
+def _content(choice: Any) -> str:
+    return " > ".join(choice) if isinstance(choice, list) else str(choice)
+
+
 def _voted(p: Payload) -> str:
-    how = f"voted {p['choice']}" if "choice" in p else "voted (secret ballot)"
+    if "ballot" in p:
+        parts = [f"{_content(part['choice'])}" for part in p["ballot"]]
+        how = "voted " + " and ".join(parts)
+        if len(parts) > 1:
+            how += " (split: " + ", ".join(str(part["votes"]) for part in p["ballot"]) + ")"
+    else:
+        how = "voted (secret ballot)"
     weight = f" with {p['votes']} votes" if p.get("votes", 1) != 1 else ""
     return f"{_name(p['delegate'])} {how}{weight} in poll {p['poll']}."
+
+
+def _closed(p: Payload) -> str:
+    result = p.get("result") or {}
+    outcome = (
+        f" {result['sentence'][0].upper()}{result['sentence'][1:]}."
+        if result.get("sentence")
+        else ""
+    )
+    return f"Poll {p['poll']} closed: {_tally(p['tally'])} ({_votes(p['votes'])} cast).{outcome}"
+
+
+def _names_of(mandates: list[Payload]) -> str:
+    return ", ".join(f"{m['delegate']}" for m in mandates)
+
+
+def _quorum(q: Payload | None) -> str:
+    if not q:
+        return ""
+    state = "quorum" if q["reached"] else "no quorum"
+    return f" ({state}: {q['present']} of {q['entitled']} votes present, {q['needed']} needed)"
+
+
+def _motion(p: Payload) -> str:
+    return f"Motion {p['number']} ({p['title']})"
 
 
 def _poll_opened(p: Payload) -> str:
@@ -127,9 +162,77 @@ SENTENCES: dict[str, Callable[[Payload], str]] = {
     ),
     "poll.opened": _poll_opened,
     "poll.voted": _voted,
-    "poll.closed": lambda p: (
-        f"Poll {p['poll']} closed: {_tally(p['tally'])} ({_votes(p['votes'])} cast)."
+    "poll.closed": _closed,
+    "session.convened": lambda p: (
+        f"{p['council']} convened: {p['title']} (session {p['number']}), {p['opens_on']}"
+        f"{', ' + p['place'] if p['place'] else ''}; agenda: {'; '.join(p['agenda']) or 'none'}."
     ),
+    "session.opened": lambda p: f"Session {p['session']} opened{_quorum(p['quorum'])}.",
+    "session.resumed": lambda p: f"Session {p['session']} resumed{_quorum(p['quorum'])}.",
+    "session.adjourned": lambda p: (
+        f"Session {p['session']} adjourned{' until ' + p['until'] if p['until'] else ''}."
+    ),
+    "session.closed": lambda p: f"Session {p['session']} closed.",
+    "credentials.accredited": lambda p: f"Accredited: {_names_of(p['mandates'])}.",
+    "credentials.refused": lambda p: f"Refused: {_names_of(p['mandates'])} ({p['reason']}).",
+    "presence.arrived": lambda p: f"{p['delegate']} present{_quorum(p['quorum'])}.",
+    "presence.left": lambda p: f"{p['delegate']} left{_quorum(p['quorum'])}.",
+    "presence.walkout": lambda p: (
+        f"Walkout of {_names_of(p['mandates'])} ({_votes(p['votes'])}): {p['reason']}"
+        f"{_quorum(p['quorum'])}."
+    ),
+    "agenda.item_taken_up": lambda p: f"Item {p['item']} taken up: {p['title']}.",
+    "speakers.requested": lambda p: (
+        f"{p['delegate']} asks for the floor on item {p['item']}"
+        f"{' (point of order)' if p['kind'] == 'point of order' else ''}"
+        f"{' ' + p['stance'] if p['stance'] else ''}."
+    ),
+    "speakers.floor_given": lambda p: (
+        f"{p['delegate']} has the floor on item {p['item']}"
+        f"{' for a point of order' if p['kind'] == 'point of order' else ''}"
+        f" ({p['seconds']} s)."
+    ),
+    "speakers.list_closed": lambda p: f"Speakers' list of item {p['item']} closed.",
+    "motion.submitted": lambda p: f"{_motion(p)} submitted by {p['submitted_by']}: {p['text']}",
+    "motion.supported": lambda p: (
+        f"{_motion(p)} supported by {p['by']} ({p['supporters']} supporters)."
+    ),
+    "motion.admitted": lambda p: f"{_motion(p)} admitted with {p['supporters']} supporters.",
+    "motion.withdrawn": lambda p: f"{_motion(p)} withdrawn.",
+    "motion.referred": lambda p: f"{_motion(p)} referred to {p['to']}.",
+    "motion.put": lambda p: f"{_motion(p)} put to the vote (poll {p['poll']}): {p['text']}",
+    "motion.adopted": lambda p: f"{_motion(p)} adopted: {p['sentence']}.",
+    "motion.rejected": lambda p: f"{_motion(p)} rejected: {p['sentence']}.",
+    "amendment.submitted": lambda p: (
+        f"Amendment {p['amendment']} to motion {p['number']} by {p['by']}: "
+        f"“{p['old']}” becomes “{p['new']}”."
+    ),
+    "amendment.adopted": lambda p: (
+        f"Amendment {p['amendment']} to motion {p['motion']} adopted: {p['sentence']}."
+    ),
+    "amendment.rejected": lambda p: (
+        f"Amendment {p['amendment']} to motion {p['motion']} rejected: {p['sentence']}."
+    ),
+    "formulation.proposed": lambda p: f"Formulation “{p['label']}” of {_motion(p)}: {p['text']}",
+    "formulation.eliminated": lambda p: (
+        f"Motion {p['motion']}: formulation “{p['kept']}” kept over “{p['eliminated']}”."
+    ),
+    "faction.declared": lambda p: f"Faction {p['name']} declared.",
+    "faction.joined": lambda p: f"{_name(p['person'])} joined the faction {p['name']}.",
+    "faction.left": lambda p: f"{_name(p['person'])} left the faction {p['name']}.",
+    "election.called": lambda p: (
+        f"Election of {p['body']} called: {p['seats']} seats, by {p['method']}."
+    ),
+    "election.nominated": lambda p: f"{_name(p['candidate'])} nominated.",
+    "election.accepted": lambda p: f"{_name(p['candidate'])} accepts the nomination.",
+    "election.declined": lambda p: f"{_name(p['candidate'])} declines the nomination.",
+    "election.counted": lambda p: (
+        f"{p['body']} elected by {p['method']} from {p['ballots']} ballots in {p['rounds']} "
+        f"rounds: {', '.join(p['elected']) or 'nobody'}."
+    ),
+    "body.co_opted": lambda p: f"{_name(p['person'])} co-opted to {p['body']}.",
+    "body.replacement": lambda p: f"{_name(p['person'])} replaces a member of {p['body']}.",
+    "body.resigned": lambda p: f"{_name(p['person'])} resigned from {p['body']}: {p['reason']}.",
 }
 
 

@@ -91,7 +91,7 @@ RULE_BOUNDS = {
 }
 
 
-def _clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
+def clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """Validate statute rules, returning them in their stored types."""
     clean: dict[str, Any] = {}
     for name, value in rules.items():
@@ -105,7 +105,7 @@ def _clean_rules(rules: dict[str, Any]) -> dict[str, Any]:
             value = _choice(value, MajorityRule, name)
         elif name == "election_method":
             value = _choice(value, ElectionMethod, name)
-        elif name in ("polls_without_quorum", "split_votes"):
+        elif name in ("polls_without_quorum", "split_votes", "co_option"):
             if not isinstance(value, bool):
                 raise Invalid(f"{name} must be true or false, not {value!r}")
         elif name in RULE_BOUNDS:
@@ -160,7 +160,7 @@ def create_organization(
     level_names = [_require_text(level, "level name", 64) for level in levels]
     if len(set(level_names)) != len(level_names):
         raise Invalid("level names must differ")
-    statute_rules = {**STATUTE_PRESETS[preset], **_clean_rules(rules or {})}
+    statute_rules = {**STATUTE_PRESETS[preset], **clean_rules(rules or {})}
     if Organization.objects.filter(slug=slug).exists():
         raise Invalid(SLUG_TAKEN.format(slug=slug))
     now = timezone.now()
@@ -227,7 +227,7 @@ def amend_statute(
     require_organizer(actor, organization)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     previous = current_statute(organization)
-    clean = _clean_rules(changes)
+    clean = clean_rules(changes)
     changed = {name: value for name, value in clean.items() if getattr(previous, name) != value}
     if not changed:
         raise Invalid(NO_CHANGE)

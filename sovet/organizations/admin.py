@@ -86,6 +86,9 @@ class StatuteForm(forms.Form):
     split_votes = forms.TypedChoiceField(
         choices=UNCHANGED_YES_NO, coerce=_yes, empty_value=None, required=False
     )
+    co_option = forms.TypedChoiceField(
+        choices=UNCHANGED_YES_NO, coerce=_yes, empty_value=None, required=False
+    )
     election_method = forms.ChoiceField(
         choices=[("", "—"), *ElectionMethod.choices], required=False
     )

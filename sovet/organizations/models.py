@@ -105,6 +105,9 @@ class Statute(models.Model):
     election_method = models.CharField(
         max_length=20, choices=ElectionMethod.choices, default=ElectionMethod.SCOTTISH_STV
     )
+    co_option = models.BooleanField(
+        default=False, help_text="Whether an elected body may co-opt members to free seats."
+    )
     text = models.TextField(blank=True)
     adopted_at = models.DateTimeField()
     adopted_by = models.CharField(max_length=150)
@@ -142,6 +145,7 @@ STATUTE_RULES = (
     "polls_without_quorum",
     "split_votes",
     "election_method",
+    "co_option",
     "text",
 )
 
@@ -164,6 +168,7 @@ _PRESET_RULES: dict[str, Any] = {
     "polls_without_quorum": False,
     "split_votes": False,
     "election_method": ElectionMethod.SCOTTISH_STV,
+    "co_option": False,
     "text": "",
 }
 # The two historical formulations differ only in who counts as a member.

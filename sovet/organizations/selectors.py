@@ -11,8 +11,8 @@ TREE_LIMIT = 500
 
 
 def current_statute(organization: Organization) -> Statute:
-    """Return the statute version in force."""
-    return Statute.objects.get(organization=organization, version=organization.statute_version)
+    """Return the statute version in force: the latest, read afresh (an instance may be stale)."""
+    return Statute.objects.filter(organization=organization).order_by("-version").first()
 
 
 def organization_overview(organization: Organization) -> dict[str, Any]:

@@ -1,14 +1,23 @@
-"""Opening a poll, casting a ballot, closing a poll: each one transaction, each recorded."""
+"""Opening a poll, casting a ballot, closing a poll: each one transaction, each recorded.
+
+A poll of a session is for the delegates accredited and present; it opens only with quorum
+unless the statute allows otherwise. Closing applies the rule and records the result; a poll
+about a motion, an amendment or an election then carries its outcome out (congress.outcomes).
+"""
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
+from sovet import majorities
 from sovet.councils.models import Council, Mandate
 from sovet.errors import Invalid
 from sovet.organizations.access import require_organizer
+from sovet.organizations.selectors import current_statute
 from sovet.polls.access import require_voter
 from sovet.polls.models import Participation, Poll, SecretBallot
 from sovet.polls.receipts import receipt_code, receipt_digests
@@ -20,9 +29,10 @@ DEFAULT_OPTIONS = ("yes", "no", "abstain")
 MAX_OPTIONS = 100
 POLL_CLOSED = "the poll is closed"
 UNKNOWN_CHOICE = "{choice!r} is not on the ballot; choose one of: {options}"
+NO_QUORUM = "the session lacks quorum: {present} of {entitled} votes present, {needed} needed"
 
 
-def _clean_options(options: list[str] | tuple[str, ...]) -> list[str]:
+def _clean_options(options: Sequence[str]) -> list[str]:
     cleaned = [" ".join(str(option).split()) for option in options]
     if not 2 <= len(cleaned) <= MAX_OPTIONS:
         raise Invalid(f"a poll offers from 2 to {MAX_OPTIONS} choices")
@@ -33,49 +43,151 @@ def _clean_options(options: list[str] | tuple[str, ...]) -> list[str]:
     return cleaned
 
 
+def _rule(kind: str, rule: str, base: str, statute: Any) -> tuple[str, str]:
+    if kind == Poll.Kind.YES_NO:
+        rule = rule or statute.majority_rule
+        if rule not in [known.value for known in majorities.Rule]:
+            raise Invalid(f"majority rule must be one of: {', '.join(majorities.Rule)}")
+        fixed = {"simple": "cast", "absolute": "entitled"}.get(rule)
+        base = base or fixed or "cast"
+        if base not in [known.value for known in majorities.Base] or (fixed and base != fixed):
+            raise Invalid(
+                f"a {rule} majority counts the votes {fixed or 'cast, present or entitled'}"
+            )
+        return rule, base
+    if kind == Poll.Kind.CHOICE:
+        rule = rule or "plurality"
+        if rule not in [known.value for known in majorities.ChoiceRule]:
+            raise Invalid("a choice is decided by plurality or majority")
+        return rule, ""
+    return "", ""
+
+
 @transaction.atomic
 def open_poll(
     *,
     actor: Any,
     council: Council,
     question: str,
-    options: list[str] | tuple[str, ...] = DEFAULT_OPTIONS,
+    options: Sequence[str] = DEFAULT_OPTIONS,
     secret: bool = False,
+    kind: str = Poll.Kind.YES_NO,
+    session: Any = None,
+    majority_rule: str = "",
+    majority_base: str = "",
+    purpose: str = Poll.Purpose.QUESTION,
+    subject: Mapping[str, Any] | None = None,
 ) -> Poll:
-    """Put a question to the council's delegates."""
+    """Put a question to the council's delegates (in a session: to those present)."""
     organization = council.organization
     require_organizer(actor, organization)
     question = " ".join(question.split())
     if not question or len(question) > 500:
         raise Invalid("the question needs a text of 1 to 500 characters")
+    if kind not in Poll.Kind.values:
+        raise Invalid(f"kind must be one of: {', '.join(Poll.Kind.values)}")
+    if kind == Poll.Kind.YES_NO and tuple(options) != DEFAULT_OPTIONS:
+        raise Invalid("a yes/no poll offers yes, no and abstain")
     choices = _clean_options(options)
     lock(organization.pk)
+    statute = current_statute(organization)
+    rule, base = _rule(kind, majority_rule, majority_base, statute)
+    quorum_now = None
+    if session is not None:
+        from sovet.congress.sessions import quorum
+
+        if session.council_id != council.pk:
+            raise Invalid("the session belongs to another council")
+        if session.state != "open":
+            raise Invalid(f"the session is {session.state}: polls open in an open session")
+        quorum_now = quorum(session)
+        if not quorum_now.reached and not statute.polls_without_quorum:
+            raise Invalid(NO_QUORUM.format(**quorum_now.to_json()))
     poll = Poll.objects.create(
         organization=organization,
         council=council,
+        session=session,
+        kind=kind,
+        purpose=purpose,
+        majority_rule=rule,
+        majority_base=base,
         question=question,
         options=choices,
         secret=secret,
         opened_at=timezone.now(),
+        **(subject or {}),
     )
-    append(
-        organization,
-        actor=actor,
-        action="poll.opened",
-        payload={
-            "poll": poll.pk,
-            "council": council.name,
-            "question": question,
-            "options": choices,
-            "secret": secret,
-        },
-    )
+    payload: dict[str, Any] = {
+        "poll": poll.pk,
+        "council": council.name,
+        "question": question,
+        "options": choices,
+        "secret": secret,
+        "kind": kind,
+    }
+    if session is not None:
+        payload |= {"session": session.pk, "quorum": quorum_now.to_json() if quorum_now else None}
+    if rule:
+        payload |= {"majority_rule": rule, "majority_base": base}
+    append(organization, actor=actor, action="poll.opened", payload=payload)
     return poll
 
 
+def _content(poll: Poll, choice: Any) -> Any:
+    """Check one vote's content against the poll's kind; return it as stored."""
+    if poll.kind in (Poll.Kind.YES_NO, Poll.Kind.CHOICE):
+        if not isinstance(choice, str) or choice not in poll.options:
+            raise Invalid(UNKNOWN_CHOICE.format(choice=choice, options=", ".join(poll.options)))
+        return choice
+    if not isinstance(choice, list | tuple) or not all(isinstance(c, str) for c in choice):
+        raise Invalid("this poll takes a list of options")
+    unknown = [c for c in choice if c not in poll.options]
+    if unknown:
+        raise Invalid(UNKNOWN_CHOICE.format(choice=unknown[0], options=", ".join(poll.options)))
+    if len(set(choice)) != len(choice):
+        raise Invalid("each option may appear only once on a ballot")
+    if poll.kind == Poll.Kind.RANKED and not choice:
+        raise Invalid("rank at least one option")
+    return list(choice)
+
+
+def _split(poll: Poll, mandate: Mandate, choice: Any, split: Mapping[str, int] | None):
+    """Return [(content, votes)] for the mandate's votes."""
+    if split is None:
+        return [(_content(poll, choice), mandate.votes)]
+    if choice is not None:
+        raise Invalid("give either a choice or a split, not both")
+    if not current_statute(poll.organization).split_votes:
+        raise Invalid("the statute does not allow split votes")
+    if poll.kind not in (Poll.Kind.YES_NO, Poll.Kind.CHOICE):
+        raise Invalid("only yes/no and choice polls take split votes")
+    parts = [(_content(poll, option), votes) for option, votes in split.items() if votes]
+    if any(not isinstance(votes, int) or votes < 0 for _, votes in parts):
+        raise Invalid("split votes are whole numbers")
+    if sum(votes for _, votes in parts) != mandate.votes:
+        raise Invalid(f"the mandate carries {mandate.votes} votes: the split must add up to them")
+    return parts
+
+
+def _require_present(poll: Poll, mandate: Mandate) -> None:
+    from sovet.congress.models import Credential
+
+    if not Credential.objects.filter(
+        session=poll.session_id, mandate=mandate, accredited=True, present=True
+    ).exists():
+        raise Invalid(f"{mandate.delegate.name} is not an accredited delegate present in session")
+
+
 @transaction.atomic
-def cast_ballot(*, actor: Any, poll: Poll, mandate: Mandate, choice: str) -> str | None:
-    """Cast all of a mandate's votes for one choice; return the receipt code of a secret poll.
+def cast_ballot(
+    *,
+    actor: Any,
+    poll: Poll,
+    mandate: Mandate,
+    choice: Any = None,
+    split: Mapping[str, int] | None = None,
+) -> str | None:
+    """Cast all of a mandate's votes; return the receipt code of a secret poll.
 
     Casting again changes nothing: the first ballot stands and the same receipt comes back.
     """
@@ -84,18 +196,19 @@ def cast_ballot(*, actor: Any, poll: Poll, mandate: Mandate, choice: str) -> str
     state = Poll.objects.filter(pk=poll.pk).values_list("state", flat=True).get()
     if state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
-    if choice not in poll.options:
-        raise Invalid(UNKNOWN_CHOICE.format(choice=choice, options=", ".join(poll.options)))
     code = receipt_code(poll.pk, mandate.pk) if poll.secret else None
     if Participation.objects.filter(poll=poll, mandate=mandate).exists():
         return code
-    Participation.objects.create(
-        poll=poll, mandate=mandate, votes=mandate.votes, choice="" if poll.secret else choice
-    )
+    if poll.session_id is not None:
+        _require_present(poll, mandate)
+    parts = _split(poll, mandate, choice, split)
+    ballot = None if poll.secret else [{"choice": c, "votes": v} for c, v in parts]
+    Participation.objects.create(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     if code is not None:
+        contents = [content for content, votes in parts for _ in range(votes)]
         SecretBallot.objects.bulk_create(
-            SecretBallot(receipt_digest=digest, poll=poll, choice=choice)
-            for digest in receipt_digests(code, mandate.votes)
+            SecretBallot(receipt_digest=digest, poll=poll, choice=content)
+            for digest, content in zip(receipt_digests(code, mandate.votes), contents, strict=True)
         )
     payload: dict[str, Any] = {
         "poll": poll.pk,
@@ -103,10 +216,84 @@ def cast_ballot(*, actor: Any, poll: Poll, mandate: Mandate, choice: str) -> str
         "delegate": {"id": mandate.delegate_id, "name": mandate.delegate.name},
         "votes": mandate.votes,
     }
-    if not poll.secret:
-        payload["choice"] = choice
+    if ballot is not None:
+        payload["ballot"] = ballot
     append(poll.organization, actor=actor, action="poll.voted", payload=payload)
     return code
+
+
+def votes_of(poll: Poll) -> list[tuple[Any, int]]:
+    """Return every vote's content with its weight: secret ballots count one vote each."""
+    if poll.secret:
+        return [(ballot.choice, 1) for ballot in SecretBallot.objects.filter(poll=poll)]
+    return [
+        (part["choice"], part["votes"])
+        for ballot in Participation.objects.filter(poll=poll).values_list("ballot", flat=True)
+        for part in ballot
+    ]
+
+
+def _entitled_and_present(poll: Poll, cast: int) -> tuple[int, int]:
+    if poll.session_id is not None:
+        from sovet.congress.sessions import quorum
+
+        now = quorum(poll.session)
+        return now.entitled, max(now.present, cast)
+    entitled = (
+        Mandate.objects.filter(council=poll.council, state=Mandate.State.ACTIVE).aggregate(
+            total=Sum("votes")
+        )["total"]
+        or 0
+    )
+    return max(entitled, cast), cast
+
+
+def _result(poll: Poll, votes: list[tuple[Any, int]], cast: int) -> tuple[list, dict[str, Any]]:
+    """Return the tally in ballot order and the result under the poll's rule."""
+    counted: Counter[str] = Counter()
+    for content, weight in votes:
+        for option in content if isinstance(content, list) else [content]:
+            counted[option] += weight
+    if poll.kind == Poll.Kind.RANKED:
+        counted = Counter()
+        for content, weight in votes:
+            counted[content[0]] += weight
+    tally = [{"choice": option, "votes": counted[option]} for option in poll.options]
+    entitled, present = _entitled_and_present(poll, cast)
+    if poll.kind == Poll.Kind.YES_NO:
+        decision = majorities.decide(
+            yes=counted["yes"],
+            no=counted["no"],
+            abstain=counted["abstain"],
+            present=present,
+            entitled=entitled,
+            rule=majorities.Rule(poll.majority_rule),
+            base=majorities.Base(poll.majority_base),
+        )
+        return tally, {
+            "adopted": decision.adopted,
+            "rule": poll.majority_rule,
+            "base": decision.base.label,
+            "base_size": decision.base_size,
+            "threshold": decision.threshold,
+            "sentence": decision.sentence,
+        }
+    if poll.kind == Poll.Kind.CHOICE:
+        chosen = majorities.choose(
+            {option: counted[option] for option in poll.options},
+            majorities.ChoiceRule(poll.majority_rule),
+        )
+        return tally, {
+            "winner": chosen.winner,
+            "tied": list(chosen.tied),
+            "rule": poll.majority_rule,
+            "sentence": chosen.sentence,
+        }
+    if poll.kind == Poll.Kind.APPROVAL:
+        most = max(counted.values(), default=0)
+        leaders = [option for option in poll.options if counted[option] == most and most]
+        return tally, {"most_approved": leaders, "votes_cast": cast}
+    return tally, {"first_preferences": True, "votes_cast": cast}
 
 
 @transaction.atomic
@@ -122,12 +309,12 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
-    votes_recorded = sum(Participation.objects.filter(poll=poll).values_list("votes", flat=True))
+    cast = sum(Participation.objects.filter(poll=poll).values_list("votes", flat=True))
     if poll.secret:
         ballots = list(SecretBallot.objects.filter(poll=poll).order_by("receipt_digest"))
-        if len(ballots) != votes_recorded:
+        if len(ballots) != cast:
             raise RuntimeError(
-                f"poll {poll.pk}: {len(ballots)} secret ballots for {votes_recorded} votes recorded"
+                f"poll {poll.pk}: {len(ballots)} secret ballots for {cast} votes recorded"
             )
         published = append_many(
             organization,
@@ -143,20 +330,42 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
         for ballot, entry in zip(ballots, published, strict=True):
             ballot.published_seq = entry.seq
         SecretBallot.objects.bulk_update(ballots, ["published_seq"], batch_size=2000)
-        counted = Counter(ballot.choice for ballot in ballots)
-    else:
-        counted = Counter()
-        for choice, votes in Participation.objects.filter(poll=poll).values_list("choice", "votes"):
-            counted[choice] += votes
-    poll.tally = [{"choice": option, "votes": counted[option]} for option in poll.options]
+    poll.tally, poll.result = _result(poll, votes_of(poll), cast)
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()
-    poll.save(update_fields=["tally", "state", "closed_at"])
-    append(
-        organization,
-        actor=actor,
-        action="poll.closed",
-        payload={"poll": poll.pk, "votes": votes_recorded, "tally": poll.tally},
-    )
+    poll.save(update_fields=["tally", "result", "state", "closed_at"])
+    payload = {"poll": poll.pk, "votes": cast, "tally": poll.tally, "result": poll.result}
+    if not poll.secret:
+        payload["by_faction"] = _by_faction(poll)
+    append(organization, actor=actor, action="poll.closed", payload=payload)
+    if poll.purpose != Poll.Purpose.QUESTION:
+        from sovet.congress import outcomes
+
+        outcomes.poll_closed(poll, actor=actor)
     tree.issue_head(organization, reason=TreeHead.Reason.POLL_CLOSED)
     return poll
+
+
+def _by_faction(poll: Poll) -> list[dict[str, Any]]:
+    """Return an open poll's votes by the faction of each delegate ('' for none)."""
+    from sovet.congress.models import FactionMembership
+
+    participations = list(Participation.objects.filter(poll=poll).select_related("mandate"))
+    faction_of = dict(
+        FactionMembership.objects.filter(
+            organization=poll.organization,
+            active=True,
+            person__in=[p.mandate.delegate_id for p in participations],
+        ).values_list("person_id", "faction__name")
+    )
+    rows: dict[str, Counter[str]] = {}
+    for participation in participations:
+        faction = faction_of.get(participation.mandate.delegate_id, "")
+        for part in participation.ballot or []:
+            content = part["choice"]
+            key = content if isinstance(content, str) else content[0]
+            rows.setdefault(faction, Counter())[key] += part["votes"]
+    return [
+        {"faction": faction, "votes": {option: rows[faction][option] for option in poll.options}}
+        for faction in sorted(rows)
+    ]

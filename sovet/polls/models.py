@@ -10,14 +10,47 @@ from sovet.organizations.models import Organization
 
 
 class Poll(models.Model):
-    """A question put to a council's delegates, open or secret."""
+    """A question put to a council's delegates, open or secret; in a session, to those present."""
 
     class State(models.TextChoices):
         OPEN = "open"
         CLOSED = "closed"
 
+    class Kind(models.TextChoices):
+        YES_NO = "yes/no", "yes / no / abstain"
+        CHOICE = "choice", "one choice among alternatives"
+        APPROVAL = "approval", "approval: any number of the options"
+        RANKED = "ranked", "ranked: the options in order of preference"
+
+    class Purpose(models.TextChoices):
+        QUESTION = "question"
+        AMENDMENT = "amendment"
+        FORMULATIONS = "formulations"
+        MOTION = "motion"
+        ELECTION = "election"
+
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="polls")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="polls")
+    session = models.ForeignKey(
+        "congress.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.YES_NO)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.QUESTION)
+    motion = models.ForeignKey(
+        "congress.Motion", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+    )
+    amendment = models.ForeignKey(
+        "congress.Amendment", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+    )
+    election = models.ForeignKey(
+        "congress.Election", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+    )
+    majority_rule = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="yes/no: the statute's rule; choice: plurality/majority",
+    )
+    majority_base = models.CharField(max_length=10, blank=True, help_text="cast/present/entitled")
     question = models.CharField(max_length=500)
     options = models.JSONField(help_text="The choices, in the order shown on the ballot.")
     secret = models.BooleanField(default=False)
@@ -27,6 +60,7 @@ class Poll(models.Model):
     tally = models.JSONField(
         null=True, blank=True, help_text="Votes per choice in ballot order, once closed."
     )
+    result = models.JSONField(null=True, blank=True, help_text="The rule applied, once closed.")
 
     class Meta:
         ordering = ["organization_id", "-opened_at"]
@@ -41,7 +75,9 @@ class Participation(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
     mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="+")
     votes = models.PositiveSmallIntegerField()
-    choice = models.CharField(max_length=200, blank=True, help_text="Empty in a secret poll.")
+    ballot = models.JSONField(
+        null=True, blank=True, help_text='[{"choice", "votes"}]; empty in a secret poll.'
+    )
 
     class Meta:
         constraints = [
@@ -62,7 +98,7 @@ class SecretBallot(models.Model):
 
     receipt_digest = models.CharField(max_length=64, primary_key=True)
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="secret_ballots")
-    choice = models.CharField(max_length=200)
+    choice = models.JSONField(help_text="An option, or a list of options (approval, ranked).")
     published_seq = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="The record entry that publishes it, once the poll closed."
     )
