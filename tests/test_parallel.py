@@ -135,3 +135,35 @@ def test_parallel_ballots_one_per_mandate_and_repeats_get_the_first_receipt(unio
     close_poll(actor=union.organizer, poll=poll)
     poll.refresh_from_db()
     assert poll.tally[0] == {"choice": "yes", "votes": 10}
+
+
+def test_parallel_motions_are_numbered_without_gaps_or_duplicates(union):
+    import datetime
+
+    from sovet.congress import motions, sessions
+    from sovet.congress.models import Motion
+    from sovet.councils.actions import issue_mandate
+
+    depot = Unit.objects.get(code="depot")
+    members = [union.member(depot, f"m{i}", login=True) for i in range(30)]
+    mandates = [
+        issue_mandate(
+            actor=union.organizer, council=union.council, unit=depot, delegate=member.person
+        )
+        for member in members[:6]
+    ]
+    session = sessions.convene_session(
+        actor=union.organizer, council=union.council, title="S", opens_on=datetime.date.today()
+    )
+    sessions.decide_credentials(actor=union.organizer, session=session, mandates=mandates)
+    pairs = list(zip(members[:6], mandates, strict=True)) * 4
+
+    def submit(pair):
+        member, mandate = pair
+        return motions.submit_motion(
+            actor=union.user(member), session=session, mandate=mandate, title="T", text="x"
+        ).number
+
+    numbers = in_threads(submit, pairs)
+    assert sorted(numbers) == list(range(1, 25))
+    assert sorted(Motion.objects.values_list("number", flat=True)) == list(range(1, 25))
