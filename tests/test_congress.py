@@ -330,7 +330,7 @@ def test_competing_formulations_then_the_survivor_against_the_status_quo(congres
     with pytest.raises(Invalid, match="competing formulations to decide first"):
         motions.put_motion(actor=union.organizer, motion=motion)
     poll = motions.put_formulations(actor=union.organizer, motion=motion)
-    assert poll.options == ["Lenin", "Martov"]
+    assert poll.options == ["Lenin", "Martov", "abstain"]
     congress.vote(poll, ["Martov", "Lenin", "Martov", "Martov", "Lenin", "Lenin"])
     close_poll(actor=union.organizer, poll=poll)
     assert last(union.organization, "formulation.eliminated").data["eliminated"] == "Lenin"

@@ -220,6 +220,9 @@ class Formulation(models.Model):
     text = models.TextField()
     proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     eliminated = models.BooleanField(default=False)
+    statute_changes = models.JSONField(
+        null=True, blank=True, help_text="For a statute amendment: the rules this wording sets."
+    )
 
     class Meta:
         constraints = [

@@ -20,6 +20,7 @@ from sovet.organizations.selectors import current_statute
 from sovet.record.log import append, lock
 
 MAX_TEXT = 100_000
+ABSTAIN = "abstain"
 OPEN_STATES = (Motion.State.SUBMITTED, Motion.State.ADMITTED)
 
 
@@ -67,16 +68,7 @@ def submit_motion(
     _require_delegate_in(session, mandate)
     if kind not in Motion.Kind.values:
         raise Invalid(f"kind must be one of: {', '.join(Motion.Kind.values)}")
-    changes = None
-    if kind == Motion.Kind.STATUTE_AMENDMENT:
-        if not statute_changes:
-            raise Invalid("a statute amendment names the rules it changes")
-        changes = {
-            name: str(value) if not isinstance(value, bool | int) else value
-            for name, value in clean_rules(dict(statute_changes)).items()
-        }
-    elif statute_changes:
-        raise Invalid("only a statute amendment changes rules")
+    changes = _statute_changes(kind, statute_changes)
     title = _text(title, "the motion's title", limit=300)
     text = _text(text, "the motion")
     # Under the organization's lock: numbers have neither gaps nor duplicates.
@@ -242,16 +234,39 @@ def submit_amendment(
     return amendment
 
 
+def _statute_changes(kind: str, statute_changes: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Return the rules a statute amendment changes, as stored; refuse them on other kinds."""
+    if kind != Motion.Kind.STATUTE_AMENDMENT:
+        if statute_changes:
+            raise Invalid("only a statute amendment changes rules")
+        return None
+    if not statute_changes:
+        raise Invalid("a statute amendment names the rules it changes")
+    return {
+        name: str(value) if not isinstance(value, bool | int) else value
+        for name, value in clean_rules(dict(statute_changes)).items()
+    }
+
+
 @transaction.atomic
 def propose_formulation(
-    *, actor: Any, motion: Motion, mandate: Mandate, label: str, text: str
+    *,
+    actor: Any,
+    motion: Motion,
+    mandate: Mandate,
+    label: str,
+    text: str,
+    statute_changes: Mapping[str, Any] | None = None,
 ) -> Formulation:
-    """Put a competing formulation of the motion's text."""
+    """Put a competing formulation of the motion's text (of a statute amendment: with its rules)."""
     require_holder(actor, mandate)
     motion = _locked(motion)
     _require_amendable(motion)
     _require_delegate_in(motion.session, mandate)
+    changes = _statute_changes(motion.kind, statute_changes)
     label = _text(label, "the formulation's label", limit=100)
+    if label == ABSTAIN:
+        raise Invalid(f"{ABSTAIN!r} is not a formulation's label")
     if motion.formulations.filter(label=label).exists():
         raise Invalid(f"motion {motion.number} has a formulation {label!r} already")
     formulation = Formulation.objects.create(
@@ -259,12 +274,18 @@ def propose_formulation(
         label=label,
         text=_text(text, "the formulation"),
         proposed_by=mandate.delegate,
+        statute_changes=changes,
     )
     append(
         motion.organization,
         actor=actor,
         action="formulation.proposed",
-        payload={**_motion_ref(motion), "label": label, "text": formulation.text},
+        payload={
+            **_motion_ref(motion),
+            "label": label,
+            "text": formulation.text,
+            "statute_changes": changes,
+        },
     )
     return formulation
 
@@ -345,7 +366,7 @@ def put_formulations(*, actor: Any, motion: Motion, secret: bool = False) -> Any
         council=motion.session.council,
         session=motion.session,
         question=f"Motion {motion.number}: which formulation?",
-        options=[formulation.label for formulation in standing],
+        options=[*(formulation.label for formulation in standing), ABSTAIN],
         secret=secret,
         kind="choice",
         majority_rule="plurality",
@@ -369,9 +390,10 @@ def put_motion(*, actor: Any, motion: Motion, secret: bool = False) -> Any:
     standing = list(motion.formulations.filter(eliminated=False))
     if len(standing) > 1:
         raise Invalid(f"motion {motion.number} has competing formulations to decide first")
-    if standing and motion.text != standing[0].text:
+    if standing:
         motion.text = standing[0].text
-        motion.save(update_fields=["text"])
+        motion.statute_changes = standing[0].statute_changes or motion.statute_changes
+        motion.save(update_fields=["text", "statute_changes"])
     statute = current_statute(motion.organization)
     rule = (
         statute.statute_majority_rule

@@ -35,8 +35,9 @@ def poll_closed(poll: Poll, *, actor: Any) -> None:
         )
     elif poll.purpose == Poll.Purpose.FORMULATIONS:
         # A tie keeps the formulation that stood first: a challenger must win to replace it.
-        winner = result.get("winner") or poll.options[0]
-        loser = next(option for option in poll.options if option != winner)
+        first, second = poll.options[:2]  # the last option is the abstention
+        winner = result.get("winner") or first
+        loser = second if winner == first else first
         Formulation.objects.filter(motion=poll.motion_id, label=loser).update(eliminated=True)
         append(
             poll.organization,

@@ -489,12 +489,15 @@ def change_status(
 
 
 @transaction.atomic
-def grant_login(*, actor: Any, membership: Membership, username: str, password: str) -> Any:
-    """Give a member a login, so that they can act in their own name."""
+def grant_login(*, actor: Any, membership: Membership, username: str, password: str | None) -> Any:
+    """Give a member a login, so that they can act in their own name.
+
+    Without a password the login cannot sign in until its owner sets one (password reset).
+    """
     organization = membership.organization
     require_organizer(actor, organization)
     username = _require_text(username, "username", 150)
-    if len(password or "") < 8:
+    if password is not None and len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
     person = membership.person
     if Login.objects.filter(person=person).exists():

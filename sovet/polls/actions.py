@@ -25,7 +25,8 @@ from sovet.record import tree
 from sovet.record.log import append, append_many, lock
 from sovet.record.models import TreeHead
 
-DEFAULT_OPTIONS = ("yes", "no", "abstain")
+ABSTAIN = "abstain"
+DEFAULT_OPTIONS = ("yes", "no", ABSTAIN)
 MAX_OPTIONS = 100
 POLL_CLOSED = "the poll is closed"
 UNKNOWN_CHOICE = "{choice!r} is not on the ballot; choose one of: {options}"
@@ -279,8 +280,9 @@ def _result(poll: Poll, votes: list[tuple[Any, int]], cast: int) -> tuple[list, 
             "sentence": decision.sentence,
         }
     if poll.kind == Poll.Kind.CHOICE:
+        # An option called "abstain" records abstentions: it is not chosen and not counted.
         chosen = majorities.choose(
-            {option: counted[option] for option in poll.options},
+            {option: counted[option] for option in poll.options if option != ABSTAIN},
             majorities.ChoiceRule(poll.majority_rule),
         )
         return tally, {
