@@ -318,6 +318,33 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 MINUTES_FORMATS = ("md", "html", "pdf")
 
 
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from sovet.scenarios import scenarios
+
+    known = scenarios()
+    if args.scenario_command == "list":
+        for scenario in known.values():
+            print(f"{scenario.name}  {scenario.title}")
+        return 0
+    scenario = known.get(args.name)
+    if scenario is None:
+        return _fail(f"no scenario {args.name!r}; see `sovet scenario list` ({', '.join(known)})")
+    from sovet.scenarios.congress_1903 import free_slug
+
+    slug = free_slug(args.slug or f"rsdlp-{scenario.name}")
+    organization, steps = scenario.run(slug=slug)
+    if args.json:
+        print(json.dumps([step.to_json() for step in steps], ensure_ascii=False, indent=2))
+    else:
+        print(f"{scenario.title}, replayed into {organization.name} ({organization.slug})")
+        for step in steps:
+            mark = "matches" if step.matches else "DIFFERS"
+            print(
+                f"\n[{mark}] {step.action}\n  system:  {step.outcome}\n  sources: {step.reported}"
+            )
+    return 0 if all(step.matches for step in steps) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sovet",
@@ -435,6 +462,23 @@ def build_parser() -> argparse.ArgumentParser:
     minutes.add_argument("--to", dest="last", type=int, metavar="SEQ", help="last entry")
     minutes.add_argument("--title", default="", help="default: Minutes of ORGANIZATION")
     minutes.set_defaults(handler=cmd_minutes)
+
+    scenario = commands.add_parser(
+        "scenario",
+        help="replay events from the essay through the actions",
+        description="Exit codes: 0 every step matches the sources, 1 a step differs, 2 bad input.",
+    )
+    scenario_commands = scenario.add_subparsers(
+        dest="scenario_command", metavar="SUBCOMMAND", required=True
+    )
+    scenario_commands.add_parser("list", help="the scenarios").set_defaults(handler=cmd_scenario)
+    replay = scenario_commands.add_parser(
+        "run", help="replay a scenario into a fresh organization and print each step's outcome"
+    )
+    replay.add_argument("name", metavar="NAME")
+    replay.add_argument("--slug", help="the new organization's slug (default: rsdlp-NAME)")
+    replay.add_argument("--json", action="store_true", help="print the steps as a JSON list")
+    replay.set_defaults(handler=cmd_scenario)
     return parser
 
 

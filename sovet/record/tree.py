@@ -25,10 +25,12 @@ class _Prefetched:
         self.hashes: dict[tuple[int, int], bytes] = {}
         if not wanted:
             return
+        # The organization in every branch: SQLite then looks each node up in the unique index
+        # instead of scanning all of the organization's nodes (a query growing with the log).
         where = Q()
         for level, index in wanted:
-            where |= Q(level=level, index=index)
-        rows = LogNode.objects.filter(where, organization_id=organization_id)
+            where |= Q(organization_id=organization_id, level=level, index=index)
+        rows = LogNode.objects.filter(where)
         for level, index, digest in rows.values_list("level", "index", "hash"):
             self.hashes[level, index] = bytes(digest)
         missing = wanted - self.hashes.keys()
