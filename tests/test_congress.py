@@ -506,3 +506,19 @@ def test_a_congress_exports_and_imports_with_its_record(congress, tmp_path):
     assert _sovet(other, "export", "union", "-o", str(reexport)).returncode == 0
     again = verify_export(reexport)
     assert again.rows == verified.rows and again.entries == verified.entries + 2
+
+
+def test_motion_page_shows_the_text_with_changes_marked(congress, client, outsider):
+    test_amendments_and_sub_amendments_change_the_text(congress)
+    motion = Motion.objects.get(organization=congress.union.organization)
+    url = f"/o/union/motions/{motion.number}/"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(congress.user(2))
+    page = client.get(url).content.decode()
+    assert "<del>participation in</del>" in page
+    assert "<ins>assistance under the direction of</ins>" in page
+    assert "adopted" in page
+    listing = client.get("/o/union/congress/").content.decode()
+    assert "Paragraph 1 of the rules" in listing and "Second Congress" in listing
+    assert client.get("/o/union/motions/999/").status_code == 404

@@ -7,6 +7,8 @@ urlpatterns = [
     path("o/<slug:slug>/", views.organization, name="organization"),
     path("o/<slug:slug>/councils/<int:council_id>/", views.council, name="council"),
     path("o/<slug:slug>/record/", views.record, name="record"),
+    path("o/<slug:slug>/congress/", views.congress, name="congress"),
+    path("o/<slug:slug>/motions/<int:number>/", views.motion, name="motion"),
     path("ledger/public-key.json", ledger_views.public_key, name="ledger-public-key"),
     path("o/<slug:slug>/ledger/head.json", ledger_views.head, name="ledger-head"),
     path(

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from sovet.congress import selectors as congress_selectors
+from sovet.congress.models import Motion
 from sovet.councils import actions as council_actions
 from sovet.councils import composition
 from sovet.councils import selectors as council_selectors
@@ -93,17 +95,8 @@ def support_recall(request: HttpRequest, slug: str, recall_id: int) -> HttpRespo
 
 def record(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organization, slug=slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    try:
-        require_record_reader(request.user, org)
-    except NotAllowed as refusal:
-        return render(
-            request,
-            "sovet/refused.html",
-            {"organization": org, "reason": refusal.message},
-            status=refusal.status,
-        )
+    if refusal := _record_reader_or_refusal(request, org):
+        return refusal
     entries = RecordEntry.objects.filter(organization=org).order_by("-seq")
     if action := request.GET.get("action", "").strip():
         entries = entries.filter(action__startswith=action)
@@ -120,3 +113,42 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
         "head_time": head_time,
     }
     return render(request, "sovet/record.html", context)
+
+
+def _record_reader_or_refusal(request: HttpRequest, org: Organization) -> HttpResponse | None:
+    """Return the page refusing the actor, or None if they may read the organization's record."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        require_record_reader(request.user, org)
+    except NotAllowed as refusal:
+        return render(
+            request,
+            "sovet/refused.html",
+            {"organization": org, "reason": refusal.message},
+            status=refusal.status,
+        )
+    return None
+
+
+def congress(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    if refusal := _record_reader_or_refusal(request, org):
+        return refusal
+    context = {
+        "organization": org,
+        "sessions": congress_selectors.sessions_of(org),
+        "motions": congress_selectors.motions_of(org),
+    }
+    return render(request, "sovet/congress.html", context)
+
+
+def motion(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    org = get_object_or_404(Organization, slug=slug)
+    if refusal := _record_reader_or_refusal(request, org):
+        return refusal
+    found = get_object_or_404(
+        Motion.objects.select_related("session"), organization=org, number=number
+    )
+    context = {"organization": org, **congress_selectors.motion_page(found)}
+    return render(request, "sovet/motion.html", context)
