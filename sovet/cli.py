@@ -300,7 +300,11 @@ def cmd_minutes(args: argparse.Namespace) -> int:
         return _fail(f"--format must be one of {', '.join(MINUTES_FORMATS)}, not {form!r}")
     try:
         organization = _organization(args.organization)
-        minutes = build.build(organization, first=args.first, last=args.last, title=args.title)
+        first, last, title = args.first, args.last, args.title
+        if args.session is not None:
+            first, last, title = build.session_span(organization, args.session)
+            title = args.title or title
+        minutes = build.build(organization, first=first, last=last, title=title)
     except (LookupError, ActionError) as error:
         return _fail(getattr(error, "message", str(error)))
     if form == "pdf":
@@ -457,6 +461,9 @@ def build_parser() -> argparse.ArgumentParser:
     minutes.add_argument("-o", "--output", required=True, metavar="FILE")
     minutes.add_argument(
         "--format", choices=MINUTES_FORMATS, help="default: from the file's suffix, else md"
+    )
+    minutes.add_argument(
+        "--session", type=int, metavar="ID", help="the entries of one session (its id)"
     )
     minutes.add_argument("--from", dest="first", type=int, metavar="SEQ", help="first entry")
     minutes.add_argument("--to", dest="last", type=int, metavar="SEQ", help="last entry")

@@ -522,3 +522,20 @@ def test_motion_page_shows_the_text_with_changes_marked(congress, client, outsid
     listing = client.get("/o/union/congress/").content.decode()
     assert "Paragraph 1 of the rules" in listing and "Second Congress" in listing
     assert client.get("/o/union/motions/999/").status_code == 404
+
+
+def test_minutes_of_a_session(congress, client, tmp_path):
+    from sovet import cli
+
+    union, session = congress.union, congress.session
+    sessions.close_session(actor=union.organizer, session=session)
+    path = tmp_path / "minutes.md"
+    assert cli.main(["minutes", "union", "--session", str(session.pk), "-o", str(path)]) == 0
+    text = path.read_text()
+    assert text.startswith("# Minutes of the Second Congress, Union Council")
+    assert "Union Council convened: Second Congress (session 1)" in text
+    assert "Session 1 closed." in text
+    assert "Member c0 admitted" not in text  # before the session
+    client.force_login(union.organizer)
+    assert client.get(f"/o/union/minutes.pdf?session={session.pk}").status_code == 200
+    assert client.get("/o/union/minutes.md?session=999").status_code == 400

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from sovet import canonical
 from sovet.errors import Invalid
 from sovet.minutes.sentences import sentence
 from sovet.record import log
@@ -34,6 +35,23 @@ class Minutes:
     def head_time(self) -> str:
         moment = datetime.datetime.fromtimestamp(self.head["timestamp"] / 1000, datetime.UTC)
         return timestamp(moment)
+
+
+def session_span(organization: Any, session_id: int) -> tuple[int, int | None, str]:
+    """Return the first and last entries of a session (last None while it sits) and a title."""
+    from sovet.congress.models import Session
+
+    session = Session.objects.filter(organization=organization, pk=session_id).first()
+    if session is None:
+        raise Invalid(f"{organization.name} has no session {session_id}")
+    span: dict[str, int] = {}
+    for action in ("session.convened", "session.closed"):
+        entries = RecordEntry.objects.filter(organization=organization, action=action)
+        for seq, payload in entries.values_list("seq", "payload"):
+            if canonical.loads(payload)["session"] == session.pk:
+                span[action] = seq
+    title = f"Minutes of the {session.title}, {session.council.name}"
+    return span["session.convened"], span.get("session.closed"), title
 
 
 def build(

@@ -84,11 +84,10 @@ def minutes(request: HttpRequest, slug: str, form: str) -> HttpResponse:
         raise Http404("minutes come as .md, .html or .pdf")
     try:
         require_record_reader(request.user, organization)
-        made = build.build(
-            organization,
-            first=_optional_seq(request, "from"),
-            last=_optional_seq(request, "to"),
-        )
+        first, last, title = _optional_seq(request, "from"), _optional_seq(request, "to"), ""
+        if (session := _optional_seq(request, "session")) is not None:
+            first, last, title = build.session_span(organization, session)
+        made = build.build(organization, first=first, last=last, title=title)
     except ActionError as error:
         code = "not_allowed" if error.status == 403 else "invalid"
         return JsonResponse({"error": code, "reason": error.message}, status=error.status)
