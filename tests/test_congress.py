@@ -534,7 +534,7 @@ def test_minutes_of_a_session(congress, client, tmp_path):
     text = path.read_text()
     assert text.startswith("# Minutes of the Second Congress, Union Council")
     assert "Union Council convened: Second Congress (session 1)" in text
-    assert "Session 1 closed." in text
+    assert "The session closed." in text
     assert "Member c0 admitted" not in text  # before the session
     client.force_login(union.organizer)
     assert client.get(f"/o/union/minutes.pdf?session={session.pk}").status_code == 200

@@ -6,6 +6,7 @@ from sovet import cli
 from sovet.minutes import build, render
 from sovet.minutes.sentences import SENTENCES, sentence
 from sovet.organizations.actions import admit_member
+from sovet.polls.models import Poll
 from sovet.record import signing
 from sovet.record.models import RecordEntry
 
@@ -27,15 +28,17 @@ def test_minutes_carry_the_signed_head_they_were_made_from(every_action):
     organization.refresh_from_db()
     assert minutes.head["tree_size"] == minutes.last == organization.record_length
     texts = [item.text for item in minutes.items]
-    assert "1 secret ballot of poll 2 published." in texts
-    assert any(text.startswith("Poll 2 closed: yes 1, no 0, abstain 0") for text in texts)
+    secret = Poll.objects.get(organization=organization, secret=True).pk
+    shown = Poll.objects.get(organization=organization, secret=False).pk
+    assert f"1 secret ballot of poll {secret} published." in texts
+    assert any(text.startswith(f"Poll {secret} closed: yes 1, no 0, abstain 0") for text in texts)
     assert any("recalled" in text or "Recall" in text for text in texts)
     markdown = render.markdown(minutes)
     html = render.html(minutes)
     for text in (markdown, html):
         assert minutes.head["root_hash"] in text
         assert minutes.head["signature"] in text
-    assert "Poll 1 opened (open) in Union Council: “Strike?” (yes / no / abstain)." in html
+    assert f"Poll {shown} opened (open) in Union Council: “Strike?” (yes / no / abstain)." in html
     pdf = render.pdf(minutes)
     assert pdf.startswith(b"%PDF-")
 

@@ -167,12 +167,12 @@ SENTENCES: dict[str, Callable[[Payload], str]] = {
         f"{p['council']} convened: {p['title']} (session {p['number']}), {p['opens_on']}"
         f"{', ' + p['place'] if p['place'] else ''}; agenda: {'; '.join(p['agenda']) or 'none'}."
     ),
-    "session.opened": lambda p: f"Session {p['session']} opened{_quorum(p['quorum'])}.",
-    "session.resumed": lambda p: f"Session {p['session']} resumed{_quorum(p['quorum'])}.",
+    "session.opened": lambda p: f"The session opened{_quorum(p['quorum'])}.",
+    "session.resumed": lambda p: f"The session resumed{_quorum(p['quorum'])}.",
     "session.adjourned": lambda p: (
-        f"Session {p['session']} adjourned{' until ' + p['until'] if p['until'] else ''}."
+        f"The session adjourned{' until ' + p['until'] if p['until'] else ''}."
     ),
-    "session.closed": lambda p: f"Session {p['session']} closed.",
+    "session.closed": lambda p: "The session closed.",
     "credentials.accredited": lambda p: f"Accredited: {_names_of(p['mandates'])}.",
     "credentials.refused": lambda p: f"Refused: {_names_of(p['mandates'])} ({p['reason']}).",
     "presence.arrived": lambda p: f"{p['delegate']} present{_quorum(p['quorum'])}.",
