@@ -539,3 +539,60 @@ def test_minutes_of_a_session(congress, client, tmp_path):
     client.force_login(union.organizer)
     assert client.get(f"/o/union/minutes.pdf?session={session.pk}").status_code == 200
     assert client.get("/o/union/minutes.md?session=999").status_code == 400
+
+
+def test_an_adopted_sub_amendment_changes_the_amendment_then_the_motion(congress):
+    union = congress.union
+    motion = _admitted(congress)
+    amendment = motions.submit_amendment(
+        actor=congress.user(2),
+        motion=motion,
+        mandate=congress.mandate(2),
+        old="personal participation in",
+        new="regular personal assistance under the direction of",
+    )
+    sub = motions.submit_amendment(
+        actor=congress.user(3),
+        motion=motion,
+        mandate=congress.mandate(3),
+        old="regular ",
+        new="",
+        amends=amendment,
+    )
+    for proposal in (sub, amendment):
+        poll = motions.put_amendment(actor=union.organizer, amendment=proposal)
+        congress.vote(poll, ["yes", "yes", "yes", "no", "no", "no"])
+        close_poll(actor=union.organizer, poll=poll)
+    amendment.refresh_from_db()
+    motion.refresh_from_db()
+    assert amendment.new == "personal assistance under the direction of"
+    assert "by personal assistance under the direction of one of the Party" in motion.text
+
+
+def test_referral_and_the_states_a_motion_cannot_leave(congress):
+    union = congress.union
+    motion = _admitted(congress)
+    referred = motions.refer_motion(actor=union.organizer, motion=motion, to="the Rules Commission")
+    assert referred.state == Motion.State.REFERRED
+    assert last(union.organization, "motion.referred").data["to"] == "the Rules Commission"
+    with pytest.raises(Invalid, match="not admitted"):
+        motions.put_motion(actor=union.organizer, motion=motion)
+    with pytest.raises(Invalid, match="can no longer be amended"):
+        motions.submit_amendment(
+            actor=congress.user(2), motion=motion, mandate=congress.mandate(2), old="Party", new="x"
+        )
+    with pytest.raises(Invalid, match="too late to withdraw"):
+        motions.withdraw_motion(actor=congress.user(1), motion=motion, mandate=congress.mandate(1))
+    submitted = motions.submit_motion(
+        actor=congress.user(1),
+        session=congress.session,
+        mandate=congress.mandate(1),
+        title="B",
+        text="b",
+    )
+    with pytest.raises(Invalid, match="not admitted"):
+        motions.refer_motion(actor=union.organizer, motion=submitted, to="x")
+    with pytest.raises(NotAllowed, match="only the delegate who submitted"):
+        motions.withdraw_motion(
+            actor=congress.user(2), motion=submitted, mandate=congress.mandate(2)
+        )
