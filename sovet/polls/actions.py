@@ -193,17 +193,19 @@ def cast_ballot(
     Casting again changes nothing: the first ballot stands and the same receipt comes back.
     """
     require_voter(actor, poll, mandate)
-    lock(poll.organization_id)
-    state = Poll.objects.filter(pk=poll.pk).values_list("state", flat=True).get()
-    if state != Poll.State.OPEN:
-        raise Invalid(POLL_CLOSED)
+    # Checks that need no lock come first: ballots of one organization queue on its lock.
+    delegate = mandate.delegate
     code = receipt_code(poll.pk, mandate.pk) if poll.secret else None
-    if Participation.objects.filter(poll=poll, mandate=mandate).exists():
-        return code
     if poll.session_id is not None:
         _require_present(poll, mandate)
     parts = _split(poll, mandate, choice, split)
     ballot = None if poll.secret else [{"choice": c, "votes": v} for c, v in parts]
+    lock(poll.organization_id)
+    state = Poll.objects.filter(pk=poll.pk).values_list("state", flat=True).get()
+    if state != Poll.State.OPEN:
+        raise Invalid(POLL_CLOSED)
+    if Participation.objects.filter(poll=poll, mandate=mandate).exists():
+        return code
     Participation.objects.create(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     if code is not None:
         contents = [content for content, votes in parts for _ in range(votes)]
@@ -214,7 +216,7 @@ def cast_ballot(
     payload: dict[str, Any] = {
         "poll": poll.pk,
         "mandate": mandate.pk,
-        "delegate": {"id": mandate.delegate_id, "name": mandate.delegate.name},
+        "delegate": {"id": delegate.pk, "name": delegate.name},
         "votes": mandate.votes,
     }
     if ballot is not None:

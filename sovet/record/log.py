@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from sovet import canonical
@@ -52,13 +51,15 @@ def append_many(
     if not entries:
         return []
     texts = [canonical.dumps(payload) for _, payload in entries]
-    model = type(organization)
-    model.objects.filter(pk=organization.pk).update(record_length=F("record_length") + len(entries))
-    last, statute_version = (
-        model.objects.filter(pk=organization.pk)
-        .values_list("record_length", "statute_version")
-        .get()
-    )
+    table = connection.ops.quote_name(type(organization)._meta.db_table)
+    # One statement (SQLite 3.35+ and PostgreSQL both return from UPDATE): it locks the row too.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET record_length = record_length + %s WHERE id = %s "
+            "RETURNING record_length, statute_version",
+            [len(entries), organization.pk],
+        )
+        last, statute_version = cursor.fetchone()
     first = last - len(entries) + 1
     organization.record_length = last
     at = timezone.now()
