@@ -271,8 +271,8 @@ def _admitted(congress, text=LENIN, **kwargs):
     return motions.admit_motion(actor=congress.union.organizer, motion=motion)
 
 
-def test_amendments_and_sub_amendments_change_the_text(congress):
-    union = congress.union
+def _amended(congress):
+    """Paragraph 1 in Lenin's words, an amendment towards Martov's, and one amending that."""
     motion = _admitted(congress)
     amendment = motions.submit_amendment(
         actor=congress.user(2),
@@ -289,6 +289,12 @@ def test_amendments_and_sub_amendments_change_the_text(congress):
         new="",
         amends=amendment,
     )
+    return motion, amendment, sub
+
+
+def test_amendments_and_sub_amendments_change_the_text(congress):
+    union = congress.union
+    motion, amendment, sub = _amended(congress)
     with pytest.raises(Invalid, match="occur 0 times"):
         motions.submit_amendment(
             actor=congress.user(3), motion=motion, mandate=congress.mandate(3), old="xyz", new="q"
@@ -543,22 +549,7 @@ def test_minutes_of_a_session(congress, client, tmp_path):
 
 def test_an_adopted_sub_amendment_changes_the_amendment_then_the_motion(congress):
     union = congress.union
-    motion = _admitted(congress)
-    amendment = motions.submit_amendment(
-        actor=congress.user(2),
-        motion=motion,
-        mandate=congress.mandate(2),
-        old="personal participation in",
-        new="regular personal assistance under the direction of",
-    )
-    sub = motions.submit_amendment(
-        actor=congress.user(3),
-        motion=motion,
-        mandate=congress.mandate(3),
-        old="regular ",
-        new="",
-        amends=amendment,
-    )
+    motion, amendment, sub = _amended(congress)
     for proposal in (sub, amendment):
         poll = motions.put_amendment(actor=union.organizer, amendment=proposal)
         congress.vote(poll, ["yes", "yes", "yes", "no", "no", "no"])
@@ -596,3 +587,26 @@ def test_referral_and_the_states_a_motion_cannot_leave(congress):
         motions.withdraw_motion(
             actor=congress.user(2), motion=submitted, mandate=congress.mandate(2)
         )
+
+
+def test_check_out_and_in_again_move_the_quorum(congress, outsider):
+    union, session = congress.union, congress.session
+    assert (
+        sessions.check_out(
+            actor=congress.user(1), session=session, mandate=congress.mandate(1)
+        ).present
+        == 6
+    )
+    with pytest.raises(Invalid, match="not present"):
+        sessions.check_out(actor=congress.user(1), session=session, mandate=congress.mandate(1))
+    with pytest.raises(NotAllowed):
+        sessions.check_in(actor=congress.user(2), session=session, mandate=congress.mandate(1))
+    assert (
+        sessions.check_in(
+            actor=union.organizer, session=session, mandate=congress.mandate(1)
+        ).present
+        == 7
+    )
+    with pytest.raises(Invalid, match="present already"):
+        sessions.check_in(actor=congress.user(1), session=session, mandate=congress.mandate(1))
+    assert last(union.organization, "presence.left").data["quorum"]["present"] == 6

@@ -255,46 +255,37 @@ def _credential(session: Session, mandate: Mandate) -> Credential:
     return credential
 
 
-@transaction.atomic
-def check_in(*, actor: Any, session: Session, mandate: Mandate) -> Quorum:
-    """Mark an accredited delegate present; return the quorum after."""
+def _presence(actor: Any, session: Session, mandate: Mandate, *, present: bool) -> Quorum:
     require_holder_or_chair(actor, session, mandate)
     session = _locked(session)
     if session.state == Session.State.CLOSED:
         raise Invalid("the session is closed")
     credential = _credential(session, mandate)
-    if credential.present:
-        raise Invalid(f"{mandate.delegate.name} is present already")
-    credential.present = True
+    if credential.present == present:
+        state = "present already" if present else "not present"
+        raise Invalid(f"{mandate.delegate.name} is {state}")
+    credential.present = present
     credential.save(update_fields=["present"])
     now = quorum(session)
     append(
         session.organization,
         actor=actor,
-        action="presence.arrived",
+        action="presence.arrived" if present else "presence.left",
         payload={"session": session.pk, **_delegate(mandate), "quorum": now.to_json()},
     )
     return now
 
 
 @transaction.atomic
+def check_in(*, actor: Any, session: Session, mandate: Mandate) -> Quorum:
+    """Mark an accredited delegate present; return the quorum after."""
+    return _presence(actor, session, mandate, present=True)
+
+
+@transaction.atomic
 def check_out(*, actor: Any, session: Session, mandate: Mandate) -> Quorum:
     """Mark a delegate gone; return the quorum after."""
-    require_holder_or_chair(actor, session, mandate)
-    session = _locked(session)
-    credential = _credential(session, mandate)
-    if not credential.present:
-        raise Invalid(f"{mandate.delegate.name} is not present")
-    credential.present = False
-    credential.save(update_fields=["present"])
-    now = quorum(session)
-    append(
-        session.organization,
-        actor=actor,
-        action="presence.left",
-        payload={"session": session.pk, **_delegate(mandate), "quorum": now.to_json()},
-    )
-    return now
+    return _presence(actor, session, mandate, present=False)
 
 
 @transaction.atomic
