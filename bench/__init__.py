@@ -7,7 +7,11 @@ table and writes var/bench/NAME.json with the run's timestamp, Python version an
 A failed correctness check raises `CheckFailed`: the run exits non-zero.
 """
 
+import contextlib
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,3 +155,63 @@ def table(figures: list[dict[str, Any]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+CHILD_TIMEOUT = 900  # s: a benchmark's database part, run in a fresh interpreter
+
+
+def run_child(module: str, kind: str) -> dict[str, Any]:
+    """Run `python -m MODULE db KIND` in a fresh interpreter; its report, or {"error": why}.
+
+    Django is set up once per process, so each database gets a process of its own. Progress goes
+    to stderr, which the terminal sees; the report is the last line of stdout, as JSON.
+    """
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", module, "db", kind],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {CHILD_TIMEOUT} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return {"error": f"exit {done.returncode}: see the log above"}
+    report: dict[str, Any] = json.loads(lines[-1])
+    if "check_failed" in report:
+        raise CheckFailed(report["check_failed"])
+    return report
+
+
+@contextlib.contextmanager
+def postgres_database(server: str, name: str) -> Iterator[str | None]:
+    """Create a throwaway database, drop it afterwards; yield why not if it cannot be done."""
+    try:
+        import psycopg
+    except ImportError as error:
+        yield f"psycopg is not installed ({error})"
+        return
+
+    def execute(statement: str) -> None:
+        with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as connection:
+            connection.execute(statement)
+
+    try:
+        execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        execute(f"CREATE DATABASE {name}")
+    except psycopg.Error as error:
+        yield f"PostgreSQL unreachable ({str(error).strip().splitlines()[0]})"
+        return
+    try:
+        yield None
+    finally:
+        try:
+            execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        except psycopg.Error as error:
+            step(f"could not drop {name}: {error}")

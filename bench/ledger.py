@@ -42,14 +42,23 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import HIGHER, OUT_DIR, ROOT, CheckFailed, check, figure, step, timed
+from bench import (
+    HIGHER,
+    OUT_DIR,
+    CheckFailed,
+    check,
+    figure,
+    postgres_database,
+    run_child,
+    step,
+    timed,
+)
 
 SEED = 6962
 SLUG = "bench"
@@ -61,12 +70,11 @@ PROOFS = 20_000  # pure proofs of each kind and size, per run
 PROOF_RUNS = 3  # pure proof runs per kind and size: the fastest run's mean is kept
 DB_PROOFS = 300  # database proofs of each kind and size, and appends at that size...
 DB_BUDGET = 3.0  # s: ...or as many as fit in this time, at least 3
-DB_INSERT_LIMIT = 60.0  # s: a size whose log nodes would take longer to insert is left out
+DB_INSERT_LIMIT = 100.0  # s: a size whose log nodes would take longer to insert is left out
 VERIFY_TARGET = 50.0  # % of raw hashlib throughput
 VERIFY_RUNS = 3
 GROWTH_SLACK = 2.0  # proof time may grow up to twice as fast as log2(n)
 HEADS = 10  # signed tree heads in the export file, evenly spaced, the last covering all
-CHILD_TIMEOUT = 900
 
 SQLITE_DIR = OUT_DIR / "ledger-sqlite"
 POSTGRES_VAR = OUT_DIR / "ledger-postgres"
@@ -578,61 +586,6 @@ def db_log(
     }
 
 
-def run_db(kind: str) -> dict[str, Any]:
-    """Run the database part in a fresh interpreter; its report, or {"error": why}."""
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bench.ledger", "db", kind]
-    try:
-        # Progress goes to stderr, which the terminal sees; the report is stdout's last line.
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {CHILD_TIMEOUT} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        return {"error": f"exit {done.returncode}: see the log above"}
-    report: dict[str, Any] = json.loads(lines[-1])
-    if "check_failed" in report:
-        raise CheckFailed(report["check_failed"])
-    return report
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """Create the throwaway database, drop it afterwards; yield why not if it cannot be done."""
-    try:
-        import psycopg
-    except ImportError as error:
-        yield f"psycopg is not installed ({error})"
-        return
-
-    def execute(statement: str) -> None:
-        with psycopg.connect(f"{PG_SERVER} dbname=postgres", autocommit=True) as connection:
-            connection.execute(statement)
-
-    try:
-        execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        execute(f"CREATE DATABASE {PG_NAME}")
-    except psycopg.Error as error:
-        yield f"PostgreSQL unreachable ({str(error).strip().splitlines()[0]})"
-        return
-    try:
-        yield None
-    finally:
-        try:
-            execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        except psycopg.Error as error:
-            step(f"could not drop {PG_NAME}: {error}")
-
-
 # ---------------------------------------------------------------------------------------------
 # The parent
 
@@ -898,16 +851,16 @@ def main() -> dict[str, Any]:
     # --- The databases --------------------------------------------------------------------
     reports: dict[str, dict[str, Any]] = {}
     step("databases: SQLite, in a subprocess")
-    reports["sqlite"] = run_db("sqlite")
+    reports["sqlite"] = run_child("bench.ledger", "sqlite")
     if "error" in reports["sqlite"]:
         raise RuntimeError(f"the SQLite part failed: {reports['sqlite']['error']}")
-    with postgres_database() as unreachable:
+    with postgres_database(PG_SERVER, PG_NAME) as unreachable:
         if unreachable:
             step(f"PostgreSQL: not measured: {unreachable}")
             reports["postgres"] = {"not_measured": unreachable}
         else:
             step("databases: PostgreSQL, in a subprocess")
-            reports["postgres"] = run_db("postgres")
+            reports["postgres"] = run_child("bench.ledger", "postgres")
             if "error" in reports["postgres"]:
                 raise RuntimeError(f"the PostgreSQL part failed: {reports['postgres']['error']}")
     info["databases"] = reports

@@ -53,17 +53,26 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import HIGHER, OUT_DIR, ROOT, CheckFailed, check, figure, step, timed
+from bench import (
+    HIGHER,
+    OUT_DIR,
+    CheckFailed,
+    check,
+    figure,
+    postgres_database,
+    run_child,
+    step,
+    timed,
+)
 
 SEED = 1905
 BRANCHES = 5
@@ -74,7 +83,6 @@ WARM_UP = 20  # untimed ballots, in a poll of their own, before the series
 CHOICES = (("yes", 6), ("no", 3), ("abstain", 1))  # out of every ten delegates
 RATE_GOAL = 1_000.0  # ballots/s on PostgreSQL
 RATIO_GOAL = 0.25  # ballots/s / plain inserts/s on PostgreSQL
-CHILD_TIMEOUT = 900
 PASSWORD = "bench password"
 
 SQLITE_DIR = OUT_DIR / "poll-sqlite"
@@ -531,61 +539,6 @@ def db_worker(kind: str) -> dict[str, Any]:
     return report
 
 
-def run_db(kind: str) -> dict[str, Any]:
-    """Run the database part in a fresh interpreter; its report, or {"error": why}."""
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bench.poll", "db", kind]
-    try:
-        # Progress goes to stderr, which the terminal sees; the report is stdout's last line.
-        done = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {CHILD_TIMEOUT} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        return {"error": f"exit {done.returncode}: see the log above"}
-    report: dict[str, Any] = json.loads(lines[-1])
-    if "check_failed" in report:
-        raise CheckFailed(report["check_failed"])
-    return report
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str | None]:
-    """Create the throwaway database, drop it afterwards; yield why not if it cannot be done."""
-    try:
-        import psycopg
-    except ImportError as error:
-        yield f"psycopg is not installed ({error})"
-        return
-
-    def execute(statement: str) -> None:
-        with psycopg.connect(f"{PG_SERVER} dbname=postgres", autocommit=True) as connection:
-            connection.execute(statement)
-
-    try:
-        execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        execute(f"CREATE DATABASE {PG_NAME}")
-    except psycopg.Error as error:
-        yield f"PostgreSQL unreachable ({str(error).strip().splitlines()[0]})"
-        return
-    try:
-        yield None
-    finally:
-        try:
-            execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        except psycopg.Error as error:
-            step(f"could not drop {PG_NAME}: {error}")
-
-
 # ---------------------------------------------------------------------------------------------
 # The parent
 
@@ -722,16 +675,16 @@ def main() -> dict[str, Any]:
     }
     reports: dict[str, dict[str, Any]] = {}
     step("SQLite, in a subprocess")
-    reports["sqlite"] = run_db("sqlite")
+    reports["sqlite"] = run_child("bench.poll", "sqlite")
     if "error" in reports["sqlite"]:
         raise RuntimeError(f"the SQLite part failed: {reports['sqlite']['error']}")
-    with postgres_database() as unreachable:
+    with postgres_database(PG_SERVER, PG_NAME) as unreachable:
         if unreachable:
             step(f"PostgreSQL: not measured: {unreachable}")
             reports["postgres"] = {"not_measured": unreachable}
         else:
             step("PostgreSQL, in a subprocess")
-            reports["postgres"] = run_db("postgres")
+            reports["postgres"] = run_child("bench.poll", "postgres")
             if "error" in reports["postgres"]:
                 raise RuntimeError(f"the PostgreSQL part failed: {reports['postgres']['error']}")
     info["databases"] = reports
