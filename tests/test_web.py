@@ -130,3 +130,20 @@ def test_record_is_open_to_members_and_organizers_only(client, seated, outsider)
     assert "open to its members and organizers" in response.content.decode()
     client.force_login(union.user(members[3]))
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/o/union/motions/99999999999999999999999/",
+        "/o/union/ledger/entries/99999999999999999999999/proof.json",
+        "/o/union/minutes.md?to=99999999999999999",
+        "/o/union/minutes.md?session=99999999999999999",
+        "/o/union/receipts/%E2%98%83%E2%98%83.json",
+        "/o/union/receipts/" + "A" * 5000 + ".json",
+        "/o/union/councils/99999999999999999999999/",
+    ],
+)
+def test_out_of_range_and_odd_addresses_are_refused_not_crashed(union, client, url):
+    client.force_login(union.organizer)
+    assert client.get(url).status_code in (400, 404)
