@@ -610,3 +610,59 @@ def test_check_out_and_in_again_move_the_quorum(congress, outsider):
     with pytest.raises(Invalid, match="present already"):
         sessions.check_in(actor=congress.user(1), session=session, mandate=congress.mandate(1))
     assert last(union.organization, "presence.left").data["quorum"]["present"] == 6
+
+
+@pytest.mark.parametrize(
+    ("rule", "base", "choices", "adopted", "sentence"),
+    [
+        # 7 votes present: the first delegate carries two.
+        ("simple", "", ["yes", "no", "no", "abstain", None, None], False, "2 yes of 4 votes cast"),
+        ("simple", "", ["yes", "yes", "no", "abstain", "abstain", "abstain"], True, "3 yes of 4"),
+        (
+            "three_quarters",
+            "present",
+            ["yes", "yes", "yes", "yes", "no", None],
+            False,
+            "5 yes of 7",
+        ),
+        (
+            "three_quarters",
+            "present",
+            ["yes", "yes", "yes", "yes", "yes", "no"],
+            True,
+            "6 yes of 7",
+        ),
+        ("two_thirds", "entitled", ["yes", "yes", "yes", None, None, None], False, "4 yes of 7"),
+        ("two_thirds", "cast", ["yes", "yes", "yes", None, None, "no"], True, "4 yes of 5"),
+    ],
+)
+def test_each_rule_with_its_base_ties_and_abstentions(
+    congress, rule, base, choices, adopted, sentence
+):
+    union = congress.union
+    poll = open_poll(
+        actor=union.organizer,
+        council=union.council,
+        session=congress.session,
+        question="Q?",
+        majority_rule=rule,
+        majority_base=base,
+    )
+    congress.vote(poll, choices)
+    close_poll(actor=union.organizer, poll=poll)
+    poll.refresh_from_db()
+    assert poll.result["adopted"] is adopted
+    assert sentence in poll.result["sentence"]
+    assert poll.result["base"] == f"votes {base or 'cast'}"
+
+
+def test_a_rule_with_the_wrong_base_is_refused(congress):
+    with pytest.raises(Invalid, match="a simple majority counts the votes cast"):
+        open_poll(
+            actor=congress.union.organizer,
+            council=congress.union.council,
+            session=congress.session,
+            question="Q?",
+            majority_rule="simple",
+            majority_base="entitled",
+        )
