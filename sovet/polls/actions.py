@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from sovet import majorities
@@ -170,13 +170,39 @@ def _split(poll: Poll, mandate: Mandate, choice: Any, split: Mapping[str, int] |
     return parts
 
 
-def _require_present(poll: Poll, mandate: Mandate) -> None:
+def _voter_name(poll: Poll, mandate: Mandate) -> str:
+    """Return the delegate's name; in a session, only for one accredited and present."""
+    if poll.session_id is None:
+        return str(mandate.delegate.name)
     from sovet.congress.models import Credential
 
-    if not Credential.objects.filter(
-        session=poll.session_id, mandate=mandate, accredited=True, present=True
-    ).exists():
+    name = (
+        Credential.objects.filter(
+            session=poll.session_id, mandate=mandate, accredited=True, present=True
+        )
+        .values_list("mandate__delegate__name", flat=True)
+        .first()
+    )
+    if name is None:
         raise Invalid(f"{mandate.delegate.name} is not an accredited delegate present in session")
+    return str(name)
+
+
+def _state_and_vote(poll: Poll, mandate: Mandate) -> tuple[str, bool]:
+    """Return the poll's state and whether the mandate has voted, in one statement.
+
+    Called after the organization's lock, in a statement of its own: on PostgreSQL a statement
+    reads the rows committed before it began, so one that waited for the lock would miss the
+    ballot of the transaction it waited for.
+    """
+    voted = Participation.objects.filter(poll=OuterRef("pk"), mandate=mandate)
+    state, has_voted = (
+        Poll.objects.filter(pk=poll.pk)
+        .annotate(voted=Exists(voted))
+        .values_list("state", "voted")
+        .get()
+    )
+    return state, bool(has_voted)
 
 
 @transaction.atomic
@@ -194,17 +220,15 @@ def cast_ballot(
     """
     require_voter(actor, poll, mandate)
     # Checks that need no lock come first: ballots of one organization queue on its lock.
-    delegate = mandate.delegate
+    name = _voter_name(poll, mandate)
     code = receipt_code(poll.pk, mandate.pk) if poll.secret else None
-    if poll.session_id is not None:
-        _require_present(poll, mandate)
     parts = _split(poll, mandate, choice, split)
     ballot = None if poll.secret else [{"choice": c, "votes": v} for c, v in parts]
     lock(poll.organization_id)
-    state = Poll.objects.filter(pk=poll.pk).values_list("state", flat=True).get()
+    state, voted = _state_and_vote(poll, mandate)
     if state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
-    if Participation.objects.filter(poll=poll, mandate=mandate).exists():
+    if voted:
         return code
     Participation.objects.create(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     if code is not None:
@@ -216,7 +240,7 @@ def cast_ballot(
     payload: dict[str, Any] = {
         "poll": poll.pk,
         "mandate": mandate.pk,
-        "delegate": {"id": delegate.pk, "name": delegate.name},
+        "delegate": {"id": mandate.delegate_id, "name": name},
         "votes": mandate.votes,
     }
     if ballot is not None:
