@@ -666,3 +666,15 @@ def test_a_rule_with_the_wrong_base_is_refused(congress):
             majority_rule="simple",
             majority_base="entitled",
         )
+
+
+def test_admin_lists_the_congress_read_only(congress, admin_client):
+    test_election_of_a_body_counts_by_the_statute_and_seats_the_elected(congress)
+    _admitted(congress)
+    for path in ("session", "motion", "faction", "body", "election"):
+        assert admin_client.get(f"/admin/congress/{path}/").status_code == 200
+    assert admin_client.get("/admin/polls/poll/").status_code == 200
+    motion = Motion.objects.get(organization=congress.union.organization)
+    assert admin_client.get(f"/admin/congress/motion/{motion.pk}/change/").status_code == 200
+    assert admin_client.post(f"/admin/congress/motion/{motion.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/polls/secretballot/").status_code == 404
