@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sovet.congress",
     "sovet.polls",
     "sovet.minutes",
+    "sovet.live",
     "sovet.web",
 ]
 
@@ -101,6 +102,17 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Live updates: Redis carries events between server processes; one process needs no Redis.
+if redis_url := os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,5 +1,6 @@
 """Fixtures: an organization built through the actions, as any organization is."""
 
+import datetime
 import os
 from dataclasses import dataclass
 
@@ -7,6 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from hypothesis import settings
 
+from sovet.congress import sessions
+from sovet.congress.models import Session
 from sovet.councils.actions import create_council, issue_mandate
 from sovet.councils.models import Council
 from sovet.organizations.actions import (
@@ -17,6 +20,7 @@ from sovet.organizations.actions import (
     grant_login,
 )
 from sovet.organizations.models import Membership, Organization, Unit, UnitLevel
+from sovet.polls.actions import cast_ballot
 
 settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -147,6 +151,57 @@ def every_action(seated, tmp_path, outsider):
     recall = councils.open_recall(actor=union.user(members[4]), mandate=mandate)
     councils.support_recall(actor=union.user(members[5]), recall=recall)
     return organization, start
+
+
+@dataclass
+class Congress:
+    union: object
+    session: Session
+    delegates: list  # (user, mandate), the first with two votes
+
+    def mandate(self, index):
+        return self.delegates[index][1]
+
+    def user(self, index):
+        return self.delegates[index][0]
+
+    def vote(self, poll, choices):
+        for (user, mandate), choice in zip(self.delegates, choices, strict=False):
+            if choice is not None:
+                cast_ballot(actor=user, poll=poll, mandate=mandate, choice=choice)
+
+
+@pytest.fixture
+def congress(union):
+    """Six delegates of the depot (thirty-five members, seven seats), the first with two votes,
+    accredited to an open session and present."""
+    members = [union.member(union.depot, f"c{i}", login=True) for i in range(35)]
+    delegates = []
+    for index, member in enumerate(members[:6]):
+        mandate = issue_mandate(
+            actor=union.organizer,
+            council=union.council,
+            unit=union.depot,
+            delegate=member.person,
+            votes=2 if index == 0 else 1,
+        )
+        delegates.append((union.user(member), mandate))
+    session = sessions.convene_session(
+        actor=union.organizer,
+        council=union.council,
+        title="Second Congress",
+        opens_on=datetime.date(1903, 7, 30),
+        place="Brussels",
+        agenda=["Rules of the party", "Elections"],
+    )
+    sessions.decide_credentials(
+        actor=union.organizer, session=session, mandates=[m for _, m in delegates]
+    )
+    sessions.open_session(actor=union.organizer, session=session)
+    for _, mandate in delegates:
+        sessions.check_in(actor=union.organizer, session=session, mandate=mandate)
+    session.refresh_from_db()
+    return Congress(union, session, delegates)
 
 
 @pytest.fixture(autouse=True)

@@ -2,14 +2,10 @@
 statutory majorities, factions, and elections of bodies: through the actions, checking the
 stored state and the record."""
 
-import datetime
-from dataclasses import dataclass
-
 import pytest
 
 from sovet.congress import bodies, factions, motions, sessions
 from sovet.congress.models import Amendment, BodySeat, Motion, Session, SpeakerRequest
-from sovet.councils.actions import issue_mandate
 from sovet.errors import Invalid, NotAllowed
 from sovet.minutes.sentences import SENTENCES, sentence
 from sovet.organizations.actions import amend_statute
@@ -25,24 +21,6 @@ MARTOV = (
     "A member of the Party is one who accepts its programme, supports the Party financially, "
     "and renders it regular personal assistance under the direction of one of its organisations."
 )
-
-
-@dataclass
-class Congress:
-    union: object
-    session: Session
-    delegates: list  # (user, mandate), the first with two votes
-
-    def mandate(self, index):
-        return self.delegates[index][1]
-
-    def user(self, index):
-        return self.delegates[index][0]
-
-    def vote(self, poll, choices):
-        for (user, mandate), choice in zip(self.delegates, choices, strict=False):
-            if choice is not None:
-                cast_ballot(actor=user, poll=poll, mandate=mandate, choice=choice)
 
 
 @pytest.fixture(autouse=True)
@@ -61,39 +39,6 @@ def every_entry_reads_as_a_sentence_in_the_minutes(request):
 
 def last(organization, action):
     return RecordEntry.objects.filter(organization=organization, action=action).last()
-
-
-@pytest.fixture
-def congress(union):
-    """Six delegates of the depot (thirty-five members, seven seats), the first with two votes,
-    accredited to an open session and present."""
-    members = [union.member(union.depot, f"c{i}", login=True) for i in range(35)]
-    delegates = []
-    for index, member in enumerate(members[:6]):
-        mandate = issue_mandate(
-            actor=union.organizer,
-            council=union.council,
-            unit=union.depot,
-            delegate=member.person,
-            votes=2 if index == 0 else 1,
-        )
-        delegates.append((union.user(member), mandate))
-    session = sessions.convene_session(
-        actor=union.organizer,
-        council=union.council,
-        title="Second Congress",
-        opens_on=datetime.date(1903, 7, 30),
-        place="Brussels",
-        agenda=["Rules of the party", "Elections"],
-    )
-    sessions.decide_credentials(
-        actor=union.organizer, session=session, mandates=[m for _, m in delegates]
-    )
-    sessions.open_session(actor=union.organizer, session=session)
-    for _, mandate in delegates:
-        sessions.check_in(actor=union.organizer, session=session, mandate=mandate)
-    session.refresh_from_db()
-    return Congress(union, session, delegates)
 
 
 def test_session_is_convened_numbered_and_closed_with_a_signed_head(congress):

@@ -18,6 +18,7 @@ from sovet.congress.access import require_chair, require_holder, require_holder_
 from sovet.congress.models import AgendaItem, Credential, Session, SpeakerRequest
 from sovet.councils.models import Council, Mandate
 from sovet.errors import Invalid
+from sovet.live.events import publish
 from sovet.organizations.access import require_organizer
 from sovet.organizations.selectors import current_statute
 from sovet.record import tree
@@ -191,6 +192,7 @@ def _set_state(actor: Any, session: Session, allowed: tuple[str, ...], state: st
         raise Invalid(f"a {session.state} session cannot be {action.split('.')[1]}")
     session.state = state
     session.save(update_fields=["state"])
+    publish(session.pk, {"type": "session", "state": state})
     return session
 
 
@@ -267,6 +269,7 @@ def _presence(actor: Any, session: Session, mandate: Mandate, *, present: bool) 
     credential.present = present
     credential.save(update_fields=["present"])
     now = quorum(session)
+    publish(session.pk, {"type": "quorum", **now.to_json()})
     append(
         session.organization,
         actor=actor,
@@ -304,6 +307,7 @@ def walk_out(*, actor: Any, session: Session, mandates: Sequence[Mandate], reaso
         raise Invalid(f"not present, so cannot walk out: {', '.join(absent)}")
     Credential.objects.filter(pk__in=[c.pk for c in credentials]).update(present=False)
     now = quorum(session)
+    publish(session.pk, {"type": "quorum", **now.to_json()})
     append(
         session.organization,
         actor=actor,

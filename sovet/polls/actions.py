@@ -16,6 +16,7 @@ from django.utils import timezone
 from sovet import majorities
 from sovet.councils.models import Council, Mandate
 from sovet.errors import Invalid
+from sovet.live.events import publish
 from sovet.organizations.access import require_organizer
 from sovet.organizations.selectors import current_statute
 from sovet.polls.access import require_voter
@@ -131,6 +132,7 @@ def open_poll(
     if rule:
         payload |= {"majority_rule": rule, "majority_base": base}
     append(organization, actor=actor, action="poll.opened", payload=payload)
+    publish(poll.session_id, {"type": "poll.opened", **payload})
     return poll
 
 
@@ -246,6 +248,8 @@ def cast_ballot(
     if ballot is not None:
         payload["ballot"] = ballot
     append(poll.organization, actor=actor, action="poll.voted", payload=payload)
+    # Who voted is public; how, only in an open poll's roll call (and never before it closes).
+    publish(poll.session_id, {"type": "poll.voted", "poll": poll.pk, "votes": mandate.votes})
     return code
 
 
@@ -366,6 +370,7 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
     if not poll.secret:
         payload["by_faction"] = _by_faction(poll)
     append(organization, actor=actor, action="poll.closed", payload=payload)
+    publish(poll.session_id, {"type": "poll.closed", **payload})
     if poll.purpose != Poll.Purpose.QUESTION:
         from sovet.congress import outcomes
 

@@ -1,0 +1,175 @@
+"""Live session updates over websockets: the state on connecting, then every committed event.
+
+Channels' in-memory layer here; with REDIS_URL the Redis layer carries the same events between
+server processes (the last test checks that layer against the real Redis).
+"""
+
+import asyncio
+import json
+import os
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
+from django.db import connection
+
+from sovet.asgi import application
+from sovet.congress import sessions
+from sovet.polls.actions import cast_ballot, close_poll, open_poll
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="live tests commit for real; the record's triggers keep SQLite from emptying the "
+        "test database after them, so they run on PostgreSQL (CI's second pass)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+REDIS_URL = os.environ.get("SOVET_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(autouse=True)
+def allow_truncating_the_test_database(transactional_db):
+    """Let the test database be emptied after each test, past the record's TRUNCATE trigger."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET sovet.allow_truncate = 'on'")
+
+
+class WebsocketCommunicator(ApplicationCommunicator):
+    """A websocket client for an ASGI application, in the test's event loop.
+
+    (channels.testing has one, but importing it needs the daphne server, which Sovet does not use.)
+    """
+
+    def __init__(self, app, path, headers=()):
+        scope = {"type": "websocket", "path": path, "headers": list(headers), "subprotocols": []}
+        super().__init__(app, scope)
+
+    async def connect(self, timeout=5):
+        await self.send_input({"type": "websocket.connect"})
+        answer = await self.receive_output(timeout)
+        return answer["type"] == "websocket.accept", answer.get("code")
+
+    async def receive_json_from(self, timeout=5):
+        answer = await self.receive_output(timeout)
+        assert answer["type"] == "websocket.send", answer
+        return json.loads(answer["text"])
+
+    async def disconnect(self, code=1000, timeout=5):
+        await self.send_input({"type": "websocket.disconnect", "code": code})
+        await self.wait(timeout)
+
+
+def _headers(client, user):
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    return [(b"cookie", cookie), (b"origin", b"http://testserver")]
+
+
+def _communicator(congress, headers):
+    return WebsocketCommunicator(application, f"/ws/sessions/{congress.session.pk}/", headers)
+
+
+def test_watchers_get_the_state_then_each_event_after_commit(congress, client):
+    union = congress.union
+    headers = _headers(client, congress.user(5))
+    watcher = _communicator(congress, headers)
+
+    async def scenario():
+        connected, _ = await watcher.connect()
+        assert connected
+        state = await watcher.receive_json_from(timeout=5)
+        assert state["type"] == "state" and state["quorum"]["present"] == 7
+        await database_sync_to_async(sessions.check_out)(
+            actor=union.organizer, session=congress.session, mandate=congress.mandate(4)
+        )
+        assert (await watcher.receive_json_from(timeout=5))["present"] == 6
+        poll = await database_sync_to_async(open_poll)(
+            actor=union.organizer,
+            council=union.council,
+            session=congress.session,
+            question="Strike?",
+            secret=True,
+        )
+        opened = await watcher.receive_json_from(timeout=5)
+        assert (opened["type"], opened["poll"]) == ("poll.opened", poll.pk)
+        await database_sync_to_async(cast_ballot)(
+            actor=congress.user(0), poll=poll, mandate=congress.mandate(0), choice="no"
+        )
+        voted = await watcher.receive_json_from(timeout=5)
+        # A secret poll's turnout moves; what was voted does not travel before it closes.
+        assert voted == {"type": "poll.voted", "poll": poll.pk, "votes": 2}
+        await database_sync_to_async(close_poll)(actor=union.organizer, poll=poll)
+        closed = await watcher.receive_json_from(timeout=5)
+        assert closed["type"] == "poll.closed" and closed["result"]["adopted"] is False
+        await watcher.disconnect()
+
+        # A watcher who connects again catches up from the state: no result is missed.
+        again = _communicator(congress, headers)
+        assert (await again.connect())[0]
+        state = await again.receive_json_from(timeout=5)
+        assert state["polls"][-1]["result"]["adopted"] is False
+        await again.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_refused_action_sends_nothing(congress, client):
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        await watcher.receive_json_from(timeout=5)
+        with pytest.raises(Exception, match="present already"):
+            await database_sync_to_async(sessions.check_in)(
+                actor=union.organizer, session=congress.session, mandate=congress.mandate(1)
+            )
+        assert await watcher.receive_nothing(timeout=0.3)
+        await watcher.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_outsiders_and_strangers_are_refused(congress, client, outsider):
+    refused = _communicator(congress, _headers(client, outsider))
+
+    async def scenario():
+        connected, code = await refused.connect()
+        assert not connected and code == 4403
+        foreign = WebsocketCommunicator(
+            application,
+            f"/ws/sessions/{congress.session.pk}/",
+            headers=[(b"origin", b"http://evil.example")],
+        )
+        assert not (await foreign.connect())[0]
+
+    async_to_sync(scenario)()
+
+
+def test_redis_layer_carries_events_between_processes():
+    """Two layer instances stand for two server processes behind one Redis."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not running at {REDIS_URL} ({error}); CI runs this test")
+    from channels_redis.core import RedisChannelLayer
+
+    async def scenario():
+        one, two = RedisChannelLayer(hosts=[REDIS_URL]), RedisChannelLayer(hosts=[REDIS_URL])
+        channel = await two.new_channel()
+        await two.group_add("session-test", channel)
+        await one.group_send("session-test", {"type": "sovet.event", "event": {"n": 1}})
+        message = await asyncio.wait_for(two.receive(channel), timeout=5)
+        assert message["event"] == {"n": 1}
+        await two.group_discard("session-test", channel)
+        await one.flush()
+        await one.close_pools()
+        await two.close_pools()
+
+    async_to_sync(scenario)()
