@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.backends.signals import connection_created
 from hypothesis import settings
 
 from sovet.congress import sessions
@@ -21,6 +22,17 @@ from sovet.organizations.actions import (
 )
 from sovet.organizations.models import Membership, Organization, Unit, UnitLevel
 from sovet.polls.actions import cast_ballot
+
+
+def _allow_truncate(sender, connection, **kwargs):
+    """Let transactional tests empty the PostgreSQL test database past the record's TRUNCATE
+    trigger, on every connection (Django reopens them, and channels' threads open their own)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET sovet.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_truncate)
 
 settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=100, deadline=None)

@@ -29,14 +29,6 @@ pytestmark = [
 REDIS_URL = os.environ.get("SOVET_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture(autouse=True)
-def allow_truncating_the_test_database(transactional_db):
-    """Let the test database be emptied after each test, past the record's TRUNCATE trigger."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET sovet.allow_truncate = 'on'")
-
-
 class WebsocketCommunicator(ApplicationCommunicator):
     """A websocket client for an ASGI application, in the test's event loop.
 

@@ -25,13 +25,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def allow_truncating_the_test_database(transactional_db):
-    """Let the test database be emptied after each test, past the record's TRUNCATE trigger."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET sovet.allow_truncate = 'on'")
-
-
 def in_threads(function, arguments, workers=8):
     def run(argument):
         try:
