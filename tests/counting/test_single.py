@@ -8,6 +8,10 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+import pref_voting.iterative_methods as pv_iterative
+import pref_voting.margin_based_methods as pv_margin
+import pref_voting.profiles_with_ties as pv_profiles
+import pref_voting.scoring_methods as pv_scoring
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,11 +19,6 @@ from hypothesis import strategies as st
 from sovet.counting.formats import read_ranked_csv
 from sovet.counting.profile import Profile, ProfileError, Ranking
 from sovet.counting.single import approval, irv, pairwise, plurality, schulze
-
-pv_profiles = pytest.importorskip("pref_voting.profiles_with_ties")
-pv_iterative = pytest.importorskip("pref_voting.iterative_methods")
-pv_margin = pytest.importorskip("pref_voting.margin_based_methods")
-pv_scoring = pytest.importorskip("pref_voting.scoring_methods")
 
 
 def make(spec: list[tuple[int, str]], names: str, seats: int = 1, **kw: object) -> Profile:

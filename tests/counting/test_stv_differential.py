@@ -82,26 +82,18 @@ from fractions import Fraction
 from typing import Any
 from unittest import mock
 
-import pytest
+import pref_voting.profiles_with_ties as pv_profiles
+import pref_voting.proportional_methods as pv_stv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from votekit.ballot import RankBallot
+from votekit.elections import STV as VotekitSTV
+from votekit.pref_profile import RankProfile
 
 from sovet.counting.meek import meek_stv
 from sovet.counting.profile import Profile, Ranking
 from sovet.counting.result import Result
 from sovet.counting.stv import scottish_stv, wigm
-
-pv_stv = pytest.importorskip("pref_voting.proportional_methods")
-pv_profiles = pytest.importorskip("pref_voting.profiles_with_ties")
-
-try:  # votekit is optional: its tests skip without it
-    from votekit.ballot import RankBallot
-    from votekit.elections import STV as VotekitSTV
-    from votekit.pref_profile import RankProfile
-except ImportError:  # pragma: no cover - depends on the environment
-    VotekitSTV = None
-
-needs_votekit = pytest.mark.skipif(VotekitSTV is None, reason="votekit is not installed")
 
 NAMES = "ABCDEFG"
 FLOAT_MARGIN = Fraction(1, 10**9)
@@ -571,7 +563,6 @@ def test_meek_matches_pref_voting_sweep() -> None:
     sweep(PAIRS["meek(rational)~stv_meek"], 1500, seed=1987, least_compared=0.4)
 
 
-@needs_votekit
 def test_scottish_matches_votekit_sweep() -> None:
     sweep(PAIRS["scottish~votekit STV(exact)"], 300, seed=2024, least_compared=0.5)
 
@@ -589,7 +580,6 @@ def test_meek_matches_pref_voting(profile: Profile) -> None:
     check(PAIRS["meek(rational)~stv_meek"], profile)
 
 
-@needs_votekit
 @settings(FAST, max_examples=20)
 @given(profiles())
 def test_scottish_matches_votekit(profile: Profile) -> None:
