@@ -10,6 +10,7 @@ A failed correctness check raises `CheckFailed`: the run exits non-zero.
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -104,6 +105,33 @@ def setup_django(var_dir: Path | None = None) -> str:
     return note
 
 
+PG_SERVER = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
+
+
+def fresh_database(kind: str, name: str) -> str:
+    """Set Django up on a fresh database of `kind` ("sqlite" or "postgres") for benchmark `name`.
+
+    SQLite in an empty var/bench/NAME-sqlite/; PostgreSQL in the throwaway database
+    sovet_bench_NAME (made by `postgres_database`), keys in var/bench/NAME-postgres/.
+    Returns a note saying which.
+    """
+    var_dir = OUT_DIR / f"{name}-{kind}"
+    shutil.rmtree(var_dir, ignore_errors=True)
+    var_dir.mkdir(parents=True)
+    if kind == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        return setup_django(var_dir)
+    os.environ["SOVET_VAR"] = str(var_dir)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_name(name)}"
+    setup_django()
+    return f"throwaway PostgreSQL database {pg_name(name)}"
+
+
+def pg_name(name: str) -> str:
+    """The throwaway PostgreSQL database of benchmark `name`."""
+    return f"sovet_bench_{name}"
+
+
 def database() -> dict[str, str] | None:
     """The vendor and name of the database Django uses, if Django has been set up."""
     from django.apps import apps
@@ -190,7 +218,7 @@ def run_child(module: str, kind: str) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def postgres_database(server: str, name: str) -> Iterator[str | None]:
+def postgres_database(name: str) -> Iterator[str | None]:
     """Create a throwaway database, drop it afterwards; yield why not if it cannot be done."""
     try:
         import psycopg
@@ -199,7 +227,7 @@ def postgres_database(server: str, name: str) -> Iterator[str | None]:
         return
 
     def execute(statement: str) -> None:
-        with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as connection:
+        with psycopg.connect(f"{PG_SERVER} dbname=postgres", autocommit=True) as connection:
             connection.execute(statement)
 
     try:

@@ -38,9 +38,7 @@ import datetime
 import hashlib
 import json
 import math
-import os
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -54,6 +52,8 @@ from bench import (
     CheckFailed,
     check,
     figure,
+    fresh_database,
+    pg_name,
     postgres_database,
     run_child,
     step,
@@ -76,12 +76,7 @@ VERIFY_RUNS = 3
 GROWTH_SLACK = 2.0  # proof time may grow up to twice as fast as log2(n)
 HEADS = 10  # signed tree heads in the export file, evenly spaced, the last covering all
 
-SQLITE_DIR = OUT_DIR / "ledger-sqlite"
-POSTGRES_VAR = OUT_DIR / "ledger-postgres"
 EXPORT_FILE = OUT_DIR / "ledger-export.jsonl"
-PG_SERVER = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
-PG_NAME = "sovet_bench_ledger"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 FIRST = ["Anna", "Boris", "Clara", "Dmitri", "Elena", "Fyodor", "Galina", "Ivan", "Katya", "Lev"]
@@ -333,23 +328,7 @@ def _each(calls: Iterator[Callable[[], Any]]) -> list[float]:
 
 def db_worker(kind: str) -> dict[str, Any]:
     """Appends and proofs through the database; run in a process of its own."""
-    if kind == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-        from bench import setup_django
-
-        note = setup_django(SQLITE_DIR)
-    else:
-        shutil.rmtree(POSTGRES_VAR, ignore_errors=True)
-        POSTGRES_VAR.mkdir(parents=True)
-        os.environ["SOVET_VAR"] = str(POSTGRES_VAR)
-        os.environ["DATABASE_URL"] = PG_URL
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sovet.settings")
-        import django
-
-        django.setup()
-        note = f"throwaway PostgreSQL database {PG_NAME}"
+    note = fresh_database(kind, "ledger")
     step(f"{kind}: {note}")
 
     from django.contrib.auth import get_user_model
@@ -854,7 +833,7 @@ def main() -> dict[str, Any]:
     reports["sqlite"] = run_child("bench.ledger", "sqlite")
     if "error" in reports["sqlite"]:
         raise RuntimeError(f"the SQLite part failed: {reports['sqlite']['error']}")
-    with postgres_database(PG_SERVER, PG_NAME) as unreachable:
+    with postgres_database(pg_name("ledger")) as unreachable:
         if unreachable:
             step(f"PostgreSQL: not measured: {unreachable}")
             reports["postgres"] = {"not_measured": unreachable}

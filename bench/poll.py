@@ -51,7 +51,6 @@ import datetime
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
 import threading
@@ -68,6 +67,8 @@ from bench import (
     CheckFailed,
     check,
     figure,
+    fresh_database,
+    pg_name,
     postgres_database,
     run_child,
     step,
@@ -85,11 +86,6 @@ RATE_GOAL = 1_000.0  # ballots/s on PostgreSQL
 RATIO_GOAL = 0.25  # ballots/s / plain inserts/s on PostgreSQL
 PASSWORD = "bench password"
 
-SQLITE_DIR = OUT_DIR / "poll-sqlite"
-POSTGRES_VAR = OUT_DIR / "poll-postgres"
-PG_SERVER = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
-PG_NAME = "sovet_bench_poll"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 PLAIN_TABLE = "bench_poll_plain_insert"
 
@@ -113,23 +109,7 @@ def _series(latencies: list[float], wall: float) -> dict[str, float]:
 
 def setup_database(kind: str) -> str:
     """Point Django at a fresh database of the kind, set it up and migrate; return a note."""
-    if kind == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-        from bench import setup_django
-
-        note = setup_django(SQLITE_DIR)
-    else:
-        shutil.rmtree(POSTGRES_VAR, ignore_errors=True)
-        POSTGRES_VAR.mkdir(parents=True)
-        os.environ["SOVET_VAR"] = str(POSTGRES_VAR)
-        os.environ["DATABASE_URL"] = PG_URL
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sovet.settings")
-        import django
-
-        django.setup()
-        note = f"throwaway PostgreSQL database {PG_NAME}"
+    note = fresh_database(kind, "poll")
     from django.conf import settings
     from django.core.management import call_command
 
@@ -500,7 +480,7 @@ def warm_up(congress: Congress) -> dict[str, Any]:
 def db_worker(kind: str) -> dict[str, Any]:
     """Build the congress and run the polls on one database; run in a process of its own."""
     report: dict[str, Any] = {"kind": kind, "load_average_at_start": os.getloadavg()}
-    var_dir = SQLITE_DIR if kind == "sqlite" else POSTGRES_VAR
+    var_dir = OUT_DIR / f"poll-{kind}"
     with timed() as t:
         report["note"] = setup_database(kind)
     report["migrate_s"] = t["s"]
@@ -678,7 +658,7 @@ def main() -> dict[str, Any]:
     reports["sqlite"] = run_child("bench.poll", "sqlite")
     if "error" in reports["sqlite"]:
         raise RuntimeError(f"the SQLite part failed: {reports['sqlite']['error']}")
-    with postgres_database(PG_SERVER, PG_NAME) as unreachable:
+    with postgres_database(pg_name("poll")) as unreachable:
         if unreachable:
             step(f"PostgreSQL: not measured: {unreachable}")
             reports["postgres"] = {"not_measured": unreachable}

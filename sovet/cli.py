@@ -126,22 +126,15 @@ def cmd_import_members(args: argparse.Namespace) -> int:
 
 
 def cmd_count(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from sovet.counting import methods, report
     from sovet.counting.formats import FormatError, read_ballots
     from sovet.counting.profile import Profile, ProfileError
 
     if args.seats is not None and args.seats < 1:
         return _fail("--seats must be at least 1")
-    bar = tqdm(unit="B", unit_scale=True, disable=None, file=sys.stderr, leave=False)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
+    bar = _bar("B")
     try:
-        profile = read_ballots(Path(args.file), seats=args.seats, progress=progress)
+        profile = read_ballots(Path(args.file), seats=args.seats, progress=_progress(bar))
         if args.seats is not None and args.seats != profile.seats:
             profile = Profile(
                 candidates=profile.candidates,

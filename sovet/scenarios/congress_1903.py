@@ -255,16 +255,16 @@ class Congress1903:
                 raise ValueError(f"{group}: cannot cast {left} with its delegates' votes")
 
     def present_by_group(self) -> dict[str, int]:
-        present = Counter()
-        for credential in Credential.objects.filter(
-            session=self.session, present=True
-        ).select_related("mandate__delegate"):
-            faction = (
-                FactionMembership.objects.filter(person=credential.mandate.delegate, active=True)
-                .values_list("faction__name", flat=True)
-                .first()
-            )
-            present[faction or ""] += credential.mandate.votes
+        """Return the votes present by faction ('' for none), in two queries."""
+        faction_of = dict(
+            FactionMembership.objects.filter(
+                organization=self.organization, active=True
+            ).values_list("person_id", "faction__name")
+        )
+        present: Counter[str] = Counter()
+        credentials = Credential.objects.filter(session=self.session, present=True)
+        for delegate, votes in credentials.values_list("mandate__delegate_id", "mandate__votes"):
+            present[faction_of.get(delegate, "")] += votes
         return dict(present)
 
     # The steps.
