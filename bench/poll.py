@@ -18,8 +18,9 @@ All of it for an open poll (roll call: the ballot in the record entry); then cas
 for a secret poll (5 and 6: receipts; closing publishes the 5,000 ballots as record entries),
 sequential only, to keep the run near ten minutes on two cores.
 
-What a ballot is handed: the delegate's user as the authentication middleware loads it (its
-login not loaded yet), the mandate loaded by id (its delegate not loaded yet), both fresh for
+What a ballot is handed: the delegate's user as the authentication middleware loads it (with
+its login, as `sovet.auth.Backend` does), the mandate loaded by id (its delegate not loaded
+yet), both fresh for
 every series, and the poll loaded once per series (per thread), as a view would. Choices are
 fixed in advance (60% yes, 30% no, 10% abstain) and cast in a shuffled order. Before the
 series, WARM_UP ballots in a poll of their own are cast untimed, counting their SQL statements
@@ -255,7 +256,8 @@ def delegates(congress: Congress) -> list[tuple[Any, Any, str]]:
             "person_id", "user_id"
         )
     )
-    users = get_user_model().objects.in_bulk(list(user_of.values()))
+    # As sovet.auth.Backend loads a signed-in user for each request: with the login.
+    users = get_user_model().objects.select_related("login").in_bulk(list(user_of.values()))
     choices = [choice for choice, tenths in CHOICES for _ in range(tenths)]
     rows = [
         (users[user_of[m.delegate_id]], m, choices[i % len(choices)])

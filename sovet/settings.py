@@ -33,6 +33,8 @@ SOVET_RECEIPT_KEY = Path(os.environ.get("SOVET_RECEIPT_KEY", VAR_DIR / "receipt-
 DEBUG = os.environ.get("SOVET_DEBUG", "") == "1"
 ALLOWED_HOSTS = os.environ.get("SOVET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
+AUTHENTICATION_BACKENDS = ["sovet.auth.Backend"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -113,6 +115,10 @@ if redis_url := os.environ.get("REDIS_URL"):
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# How often each server process sends an open poll's turnout to its watchers (seconds), with
+# Redis; 0 sends it with every ballot, as the in-memory layer always does (sovet/live/events.py).
+SOVET_TURNOUT_INTERVAL = float(os.environ.get("SOVET_TURNOUT_INTERVAL", "0.5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -222,6 +222,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def turnout_with_every_ballot(settings):
+    """Send turnout after each ballot: tests see it at once; tests of the interval set one."""
+    settings.SOVET_TURNOUT_INTERVAL = 0
+
+
 @pytest.fixture(scope="session")
 def key_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("keys")

@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from django.db import connection
 
 from sovet.asgi import application
@@ -92,7 +93,7 @@ def test_watchers_get_the_state_then_each_event_after_commit(congress, client):
         )
         voted = await watcher.receive_json_from(timeout=5)
         # A secret poll's turnout moves; what was voted does not travel before it closes.
-        assert voted == {"type": "poll.voted", "poll": poll.pk, "votes": 2}
+        assert voted == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 2}
         await database_sync_to_async(close_poll)(actor=union.organizer, poll=poll)
         closed = await watcher.receive_json_from(timeout=5)
         assert closed["type"] == "poll.closed" and closed["result"]["adopted"] is False
@@ -104,6 +105,34 @@ def test_watchers_get_the_state_then_each_event_after_commit(congress, client):
         state = await again.receive_json_from(timeout=5)
         assert state["polls"][-1]["result"]["adopted"] is False
         await again.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_burst_of_ballots_sends_one_turnout_within_the_interval(
+    congress, client, settings, redis_layer
+):
+    settings.SOVET_TURNOUT_INTERVAL = 1.0
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+    poll = open_poll(
+        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
+    )
+
+    def vote():
+        for i in range(4):
+            cast_ballot(
+                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
+            )
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        await watcher.receive_json_from(timeout=5)
+        await database_sync_to_async(vote)()
+        turnout = await watcher.receive_json_from(timeout=5)
+        assert turnout == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 5}
+        assert await watcher.receive_nothing(timeout=1.2)
+        await watcher.disconnect()
 
     async_to_sync(scenario)()
 
@@ -141,8 +170,7 @@ def test_outsiders_and_strangers_are_refused(congress, client, outsider):
     async_to_sync(scenario)()
 
 
-def test_redis_layer_carries_events_between_processes():
-    """Two layer instances stand for two server processes behind one Redis."""
+def require_redis():
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
@@ -150,6 +178,26 @@ def test_redis_layer_carries_events_between_processes():
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Redis is not running at {REDIS_URL} ({error}); CI runs this test")
+
+
+@pytest.fixture
+def redis_layer(settings):
+    """The Redis channel layer, as a server behind Redis has it."""
+    require_redis()
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def test_redis_layer_carries_events_between_processes():
+    """Two layer instances stand for two server processes behind one Redis."""
+    require_redis()
     from channels_redis.core import RedisChannelLayer
 
     async def scenario():

@@ -130,6 +130,55 @@ def test_parallel_ballots_one_per_mandate_and_repeats_get_the_first_receipt(unio
     assert poll.tally[0] == {"choice": "yes", "votes": 10}
 
 
+def test_a_poll_closing_while_ballots_arrive_counts_exactly_the_ballots_it_accepted(union):
+    import threading
+
+    from sovet.councils.actions import issue_mandate, resign_mandate
+    from sovet.polls.actions import POLL_CLOSED, cast_ballot, close_poll, open_poll
+    from sovet.polls.models import Participation, Poll
+
+    depot = Unit.objects.get(code="depot")
+    members = [union.member(depot, f"w{i}", login=True) for i in range(400)][:60]
+    mandates = [
+        issue_mandate(
+            actor=union.organizer, council=union.council, unit=depot, delegate=member.person
+        )
+        for member in members
+    ]
+    poll = open_poll(actor=union.organizer, council=union.council, question="Strike?")
+    some_voted = threading.Event()
+
+    def act(index):
+        member, mandate = members[index], mandates[index]
+        if index == 4:
+            some_voted.wait(timeout=30)
+            close_poll(actor=union.organizer, poll=Poll.objects.get(pk=poll.pk))
+            return "closed"
+        if index % 7 == 6:
+            # Resigning locks the mandate while ballots hold it for their foreign key checks.
+            resign_mandate(actor=union.user(member), mandate=mandate)
+            return "resigned"
+        try:
+            cast_ballot(actor=union.user(member), poll=poll, mandate=mandate, choice="yes")
+        except Invalid as refusal:
+            assert refusal.message == POLL_CLOSED
+            return "refused"
+        if index == 2:
+            some_voted.set()
+        return "accepted"
+
+    outcomes = in_threads(act, range(len(members)), workers=12)
+    assert outcomes.count("closed") == 1
+    assert outcomes.count("refused") > 0 and outcomes.count("accepted") > 0
+    poll.refresh_from_db()
+    accepted = outcomes.count("accepted")
+    assert Participation.objects.filter(poll=poll).count() == accepted
+    assert poll.tally[0] == {"choice": "yes", "votes": accepted}
+    closed = RecordEntry.objects.get(action="poll.closed").seq
+    voted = RecordEntry.objects.filter(action="poll.voted").values_list("seq", flat=True)
+    assert len(voted) == accepted and all(seq < closed for seq in voted)
+
+
 def test_parallel_motions_are_numbered_without_gaps_or_duplicates(union):
     import datetime
 

@@ -76,6 +76,8 @@ MODELS: list[tuple[type[models.Model], Callable[[Organization], Any]]] = [
 LABELS = {model._meta.label_lower: model for model, _ in MODELS}
 # Counters the record keeps; an import sets them from the entries it brings.
 RECORD_COUNTERS = {"record_length"}
+# Derived from the entries, so not exported; an import rebuilds it with the log.
+RECORD_DERIVED = {"record_frontier"}
 
 
 def _json_value(value: Any) -> Any:
@@ -99,6 +101,6 @@ def to_json(instance: models.Model) -> dict[str, Any]:
         "fields": {
             field.attname: _json_value(field.value_from_object(instance))
             for field in meta.concrete_fields
-            if not field.primary_key
+            if not field.primary_key and field.attname not in RECORD_DERIVED
         },
     }

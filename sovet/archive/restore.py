@@ -153,14 +153,17 @@ def import_organization(
     RecordEntry.objects.bulk_create(batch)
     if digest.hexdigest() != verified.file_sha256:
         raise ExportInvalid(f"{path} changed while it was being imported; nothing was imported")
+    levels = ledger.subtree_levels(hashes)
     LogNode.objects.bulk_create(
         (
             LogNode(organization=organization, level=level, index=index, hash=node)
-            for level, row in enumerate(ledger.subtree_levels(hashes))
+            for level, row in enumerate(levels)
             for index, node in enumerate(row)
         ),
         batch_size=BATCH,
     )
+    organization.record_frontier = tree.frontier(levels, len(hashes))
+    organization.save(update_fields=["record_frontier"])
     TreeHead.objects.bulk_create(
         TreeHead(
             organization=organization,

@@ -101,7 +101,7 @@ def open_ballot(*, actor: Any, election: Election, secret: bool = True) -> Poll:
 
     require_chair(actor, election.session)
     lock(election.session.organization_id)
-    election = Election.objects.select_for_update().get(pk=election.pk)
+    election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
     if election.state != Election.State.NOMINATING:
         raise Invalid("the ballot is open already")
     names = [
@@ -217,7 +217,7 @@ def resign_seat(*, actor: Any, seat: BodySeat, reason: str = "") -> BodySeat:
     if login is None or login.person_id != seat.person_id:
         require_organizer(actor, body.organization)
     lock(body.organization_id)
-    seat = BodySeat.objects.select_for_update().get(pk=seat.pk)
+    seat = BodySeat.objects.select_for_update(no_key=True).get(pk=seat.pk)
     if not seat.active:
         raise Invalid(f"{seat.person.name} no longer sits on {body.name}")
     seat.active = False

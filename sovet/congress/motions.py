@@ -45,7 +45,7 @@ def _motion_ref(motion: Motion) -> dict[str, Any]:
 
 def _locked(motion: Motion) -> Motion:
     lock(motion.organization_id)
-    return Motion.objects.select_for_update().get(pk=motion.pk)
+    return Motion.objects.select_for_update(no_key=True).get(pk=motion.pk)
 
 
 @transaction.atomic

@@ -120,7 +120,7 @@ def issue_mandate(
     require_organizer(actor, organization)
     lock(organization.pk)
     statute = current_statute(organization)
-    Council.objects.select_for_update().filter(pk=council.pk).get()
+    Council.objects.select_for_update(no_key=True).filter(pk=council.pk).get()
     seats = Seats.objects.filter(council=council, unit=unit).values_list("count", flat=True).first()
     if seats is None:
         raise Invalid(NOT_A_CONSTITUENCY.format(unit=unit.name, council=council.name))
@@ -223,7 +223,7 @@ def _seat_payload(successor: Mandate | None) -> dict[str, Any]:
 
 def _lock_active(mandate: Mandate) -> Mandate:
     mandate = (
-        Mandate.objects.select_for_update()
+        Mandate.objects.select_for_update(no_key=True)
         .select_related("council__organization", "unit", "delegate")
         .get(pk=mandate.pk)
     )
@@ -261,7 +261,7 @@ def expire_mandates(*, actor: Any, council: Council, today: datetime.date | None
     lock(council.organization_id)
     today = today or timezone.now().date()
     expired = list(
-        Mandate.objects.select_for_update()
+        Mandate.objects.select_for_update(no_key=True)
         .filter(council=council, state=Mandate.State.ACTIVE, term_end__lt=today)
         .select_related("council", "unit", "delegate")
     )
@@ -398,7 +398,7 @@ def open_recall(*, actor: Any, mandate: Mandate, reason: str = "") -> Recall:
 def support_recall(*, actor: Any, recall: Recall) -> Recall:
     """Add the actor's support to an open recall; at the statute's share the mandate ends."""
     lock(recall.mandate.council.organization_id)
-    recall = Recall.objects.select_for_update().get(pk=recall.pk)
+    recall = Recall.objects.select_for_update(no_key=True).get(pk=recall.pk)
     mandate = Mandate.objects.select_related("council__organization", "unit", "delegate").get(
         pk=recall.mandate_id
     )

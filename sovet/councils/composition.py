@@ -68,7 +68,7 @@ def _plan(council: Council, statute: Statute) -> tuple[dict[int, int], int]:
 
 def recompose(council: Council, *, actor: Any, statute: Statute) -> dict[int, tuple[int, int]]:
     """Store the council's seats as the statute gives them now and record which units changed."""
-    Council.objects.select_for_update().filter(pk=council.pk).get()
+    Council.objects.select_for_update(no_key=True).filter(pk=council.pk).get()
     target, minimum = _plan(council, statute)
     stored = dict(Seats.objects.filter(council=council).values_list("unit_id", "count"))
     changes = apportionment.changes(stored, target)

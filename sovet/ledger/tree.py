@@ -6,7 +6,7 @@ or a proof needs it: appending reads and writes O(log n) hashes, a root reads at
 """
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from sovet.ledger.hashing import DIGEST_SIZE, EMPTY_ROOT, NODE_PREFIX, fold, node_hash
@@ -19,6 +19,7 @@ __all__ = [
     "append",
     "append_reads",
     "decompose",
+    "extend",
     "range_root",
     "root",
     "root_from_leaves",
@@ -134,6 +135,38 @@ def append(store: SubtreeStore, size: int, leaf_hash: bytes) -> list[Node]:
         digest = node_hash(store.get(level, index), digest)
         nodes.append((level + 1, size >> (level + 1), digest))
     return nodes
+
+
+class _Frontier(dict[Address, bytes]):
+    """The subtrees an `extend` knows: the frontier it started from and what it has added."""
+
+    def get(self, level: int, index: int) -> bytes:  # type: ignore[override]
+        return self[level, index]
+
+
+def extend(
+    frontier: Sequence[bytes], size: int, leaf_hashes: Iterable[bytes]
+) -> tuple[list[Node], list[bytes]]:
+    """Append leaves to a tree known only by its frontier; return the new nodes and frontier.
+
+    The frontier of a tree of `size` leaves is the hashes of `root_reads(size)`, left to right:
+    all that appending reads, so a database can keep it beside the tree's size and read both in
+    the statement that locks them, instead of fetching stored subtrees.
+    """
+    addresses = root_reads(size)
+    if len(frontier) != len(addresses):
+        raise ValueError(
+            f"a tree of {size} leaves has a frontier of {len(addresses)} hashes, "
+            f"not {len(frontier)}"
+        )
+    known = _Frontier(zip(addresses, frontier, strict=True))
+    nodes: list[Node] = []
+    for digest in leaf_hashes:
+        for level, index, node in append(known, size, digest):
+            known[level, index] = node
+            nodes.append((level, index, node))
+        size += 1
+    return nodes, [known[address] for address in root_reads(size)]
 
 
 def _parents(row: Sequence[bytes]) -> list[bytes]:

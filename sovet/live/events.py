@@ -3,13 +3,21 @@
 Actions call `publish` inside their transaction; the event leaves only after commit, so nobody
 sees what was rolled back. The channel layer is Redis when REDIS_URL is set (every server process
 delivers every event), else in memory (one process).
+
+Ballots are the exception: a congress of thousands casts hundreds a second, and every event goes
+to every watcher. A ballot only marks its poll's turnout as changed; each server process sends
+the turnout, as counted in the database then, at most once per SOVET_TURNOUT_INTERVAL seconds.
+The in-memory layer (one process, `make run`) gets it with every ballot: its queues belong to the
+server's event loop, which a timer's thread cannot reach.
 """
 
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
 
 EVENT = "sovet.event"
 
@@ -30,3 +38,51 @@ def _send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(group, {"type": EVENT, "event": event})
+
+
+def publish_turnout(session_id: int | None, poll_id: int) -> None:
+    """Say, after commit, that the poll's turnout changed; it is sent within the interval."""
+    if session_id is not None:
+        transaction.on_commit(lambda: _turnouts.changed(session_id, poll_id))
+
+
+def turnout_event(poll_id: int) -> dict[str, Any]:
+    from django.db.models import Sum
+
+    from sovet.polls.models import Participation
+
+    votes = Participation.objects.filter(poll=poll_id).aggregate(votes=Sum("votes"))["votes"]
+    return {"type": "poll.turnout", "poll": poll_id, "votes_cast": votes or 0}
+
+
+class _Turnouts:
+    """The polls of this process whose turnout changed since it was last sent."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.due: dict[int, int] = {}
+        self.timer: threading.Timer | None = None
+
+    def changed(self, session_id: int, poll_id: int) -> None:
+        interval = settings.SOVET_TURNOUT_INTERVAL
+        if interval <= 0 or isinstance(get_channel_layer(), InMemoryChannelLayer):
+            _send(session_group(session_id), turnout_event(poll_id))
+            return
+        with self.lock:
+            self.due[poll_id] = session_id
+            if self.timer is None:
+                self.timer = threading.Timer(interval, self.send)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def send(self) -> None:
+        with self.lock:
+            due, self.due, self.timer = self.due, {}, None
+        try:
+            for poll_id, session_id in due.items():
+                _send(session_group(session_id), turnout_event(poll_id))
+        finally:
+            connection.close()  # the timer thread's own
+
+
+_turnouts = _Turnouts()

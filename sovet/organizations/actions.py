@@ -225,7 +225,7 @@ def amend_statute(
 ) -> Statute:
     """Adopt the next statute version: the given rules changed, the rest carried over."""
     require_organizer(actor, organization)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     previous = current_statute(organization)
     clean = clean_rules(changes)
     changed = {name: value for name, value in clean.items() if getattr(previous, name) != value}
@@ -398,7 +398,7 @@ def transfer_member(
     require_organizer(actor, organization)
     lock(organization.pk)
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(no_key=True)
         .select_related("person", "unit")
         .get(pk=membership.pk)
     )
@@ -452,7 +452,7 @@ def change_status(
     if status not in Status.values:
         raise Invalid(f"status {status!r} is not one of: {', '.join(Status.values)}")
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(no_key=True)
         .select_related("person", "unit")
         .get(pk=membership.pk)
     )

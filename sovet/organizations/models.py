@@ -59,6 +59,9 @@ class Organization(models.Model):
     created_at = models.DateTimeField()
     # Kept by the record and by statute amendments; never edited by hand.
     record_length = models.PositiveBigIntegerField(default=0)
+    # The record's Merkle tree by its complete subtrees (record/tree.py): appending reads it
+    # with the length, in the statement that locks this row.
+    record_frontier = models.BinaryField(default=b"", editable=False)
     statute_version = models.PositiveIntegerField(default=0)
     organizers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organized"

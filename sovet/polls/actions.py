@@ -9,22 +9,23 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from sovet import majorities
 from sovet.councils.models import Council, Mandate
 from sovet.errors import Invalid
-from sovet.live.events import publish
+from sovet.live.events import publish, publish_turnout
 from sovet.organizations.access import require_organizer
 from sovet.organizations.selectors import current_statute
 from sovet.polls.access import require_voter
 from sovet.polls.models import Participation, Poll, SecretBallot
 from sovet.polls.receipts import receipt_code, receipt_digests
 from sovet.record import tree
-from sovet.record.log import append, append_many, lock
+from sovet.record.log import Guard, append, append_many, lock
 from sovet.record.models import TreeHead
+from sovet.sql import execute_together, inserts
 
 ABSTAIN = "abstain"
 DEFAULT_OPTIONS = ("yes", "no", ABSTAIN)
@@ -172,39 +173,39 @@ def _split(poll: Poll, mandate: Mandate, choice: Any, split: Mapping[str, int] |
     return parts
 
 
-def _voter_name(poll: Poll, mandate: Mandate) -> str:
-    """Return the delegate's name; in a session, only for one accredited and present."""
-    if poll.session_id is None:
-        return str(mandate.delegate.name)
-    from sovet.congress.models import Credential
+def _poll_state_and_voter(poll: Poll, mandate: Mandate) -> tuple[str, str]:
+    """Return the poll's state and the delegate's name, in one query.
 
-    name = (
-        Credential.objects.filter(
-            session=poll.session_id, mandate=mandate, accredited=True, present=True
-        )
-        .values_list("mandate__delegate__name", flat=True)
-        .first()
-    )
-    if name is None:
-        raise Invalid(f"{mandate.delegate.name} is not an accredited delegate present in session")
-    return str(name)
-
-
-def _state_and_vote(poll: Poll, mandate: Mandate) -> tuple[str, bool]:
-    """Return the poll's state and whether the mandate has voted, in one statement.
-
-    Called after the organization's lock, in a statement of its own: on PostgreSQL a statement
-    reads the rows committed before it began, so one that waited for the lock would miss the
-    ballot of the transaction it waited for.
+    In a session, only a delegate accredited and present votes.
     """
-    voted = Participation.objects.filter(poll=OuterRef("pk"), mandate=mandate)
-    state, has_voted = (
-        Poll.objects.filter(pk=poll.pk)
-        .annotate(voted=Exists(voted))
-        .values_list("state", "voted")
-        .get()
+    from sovet.congress.models import Credential
+    from sovet.organizations.models import Person
+
+    quote = connection.ops.quote_name
+    credential = (
+        f"SELECT 1 FROM {quote(Credential._meta.db_table)} c WHERE c.session_id = p.session_id "
+        "AND c.mandate_id = %s AND c.accredited AND c.present"
     )
-    return state, bool(has_voted)
+    name = f"SELECT n.name FROM {quote(Person._meta.db_table)} n WHERE n.id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.state, (p.session_id IS NULL OR EXISTS ({credential})), ({name}) "
+            f"FROM {quote(Poll._meta.db_table)} p WHERE p.id = %s",
+            [mandate.pk, mandate.delegate_id, poll.pk],
+        )
+        state, may_vote, delegate = cursor.fetchone()
+    if not may_vote:
+        raise Invalid(f"{delegate} is not an accredited delegate present in session")
+    return str(state), str(delegate)
+
+
+def _take_part(poll: Poll, mandate: Mandate, ballot: list[dict[str, Any]] | None) -> bool:
+    """Store that the mandate voted; return False if it had (one row per mandate and poll)."""
+    participation = Participation(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
+    [(sql, params)] = inserts(Participation, [participation])
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING id", params)
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic
@@ -219,26 +220,28 @@ def cast_ballot(
     """Cast all of a mandate's votes; return the receipt code of a secret poll.
 
     Casting again changes nothing: the first ballot stands and the same receipt comes back.
+    Everything but the record entry happens before the organization's lock, on which every
+    ballot of the organization queues; the database's unique constraint keeps one ballot per
+    mandate, and a second submission waits for the first to commit or roll back. Closing takes
+    the same lock, so a ballot is either counted or refused.
     """
     require_voter(actor, poll, mandate)
-    # Checks that need no lock come first: ballots of one organization queue on its lock.
-    name = _voter_name(poll, mandate)
     code = receipt_code(poll.pk, mandate.pk) if poll.secret else None
     parts = _split(poll, mandate, choice, split)
     ballot = None if poll.secret else [{"choice": c, "votes": v} for c, v in parts]
-    lock(poll.organization_id)
-    state, voted = _state_and_vote(poll, mandate)
+    state, name = _poll_state_and_voter(poll, mandate)
     if state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
-    if voted:
+    if not _take_part(poll, mandate, ballot):
         return code
-    Participation.objects.create(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     if code is not None:
         contents = [content for content, votes in parts for _ in range(votes)]
-        SecretBallot.objects.bulk_create(
+        secret_ballots = [
             SecretBallot(receipt_digest=digest, poll=poll, choice=content)
             for digest, content in zip(receipt_digests(code, mandate.votes), contents, strict=True)
-        )
+        ]
+        with connection.cursor() as cursor:
+            execute_together(cursor, inserts(SecretBallot, secret_ballots))
     payload: dict[str, Any] = {
         "poll": poll.pk,
         "mandate": mandate.pk,
@@ -247,9 +250,21 @@ def cast_ballot(
     }
     if ballot is not None:
         payload["ballot"] = ballot
-    append(poll.organization, actor=actor, action="poll.voted", payload=payload)
-    # Who voted is public; how, only in an open poll's roll call (and never before it closes).
-    publish(poll.session_id, {"type": "poll.voted", "poll": poll.pk, "votes": mandate.votes})
+    # The poll may have closed since the check above: the record's lock orders this ballot
+    # before or after the close, and after it, the ballot is refused and rolled back.
+    still_open = (
+        f"SELECT state = %s FROM {connection.ops.quote_name(Poll._meta.db_table)} WHERE id = %s",
+        [Poll.State.OPEN.value, poll.pk],
+    )
+    append(
+        poll.organization,
+        actor=actor,
+        action="poll.voted",
+        payload=payload,
+        guard=Guard(still_open, POLL_CLOSED),
+    )
+    # Watchers learn the turnout; how anyone voted travels only once an open poll closes.
+    publish_turnout(poll.session_id, poll.pk)
     return code
 
 
@@ -338,7 +353,7 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
     organization = poll.organization
     require_organizer(actor, organization)
     lock(organization.pk)
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(no_key=True).get(pk=poll.pk)
     if poll.state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
     cast = sum(Participation.objects.filter(poll=poll).values_list("votes", flat=True))

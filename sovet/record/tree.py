@@ -2,7 +2,8 @@
 
 Every record entry is a leaf (its bytes: record/leaves.py). The leaf is appended in the same
 transaction as the entry, and every complete subtree it finishes is stored (LogNode), so a head
-or a proof reads O(log n) stored hashes, fetched in one query.
+or a proof reads O(log n) stored hashes, fetched in one query. Appending reads none of them: the
+organization row keeps the tree's frontier beside its length (record/log.py).
 """
 
 import time
@@ -13,6 +14,7 @@ from django.db import connection
 
 from sovet import ledger
 from sovet.errors import Invalid
+from sovet.ledger import Node
 from sovet.record import signing
 from sovet.record.models import LogNode, TreeHead
 
@@ -50,19 +52,19 @@ class _Prefetched:
         return self.hashes[level, index]
 
 
-def append_leaves(organization_id: int, size: int, leaves: Sequence[bytes]) -> None:
-    """Add leaves (their data) to a log of `size` leaves; store every subtree they complete."""
-    # The subtrees of the current root are every left sibling a batch of leaves can need.
-    store = _Prefetched(organization_id, ledger.root_reads(size))
-    nodes: list[LogNode] = []
-    for data in leaves:
-        for level, index, digest in ledger.append(store, size, ledger.leaf_hash(data)):
-            store.hashes[level, index] = digest
-            nodes.append(
-                LogNode(organization_id=organization_id, level=level, index=index, hash=digest)
-            )
-        size += 1
-    LogNode.objects.bulk_create(nodes, batch_size=2000)
+def grow(size: int, frontier: bytes, leaves: Sequence[bytes]) -> tuple[list[Node], bytes]:
+    """Return the nodes that adding leaves (their data) to a log of `size` leaves stores, and
+    the log's new frontier (`Organization.record_frontier`: the hashes of `ledger.root_reads`)."""
+    known = [
+        frontier[i : i + ledger.DIGEST_SIZE] for i in range(0, len(frontier), ledger.DIGEST_SIZE)
+    ]
+    nodes, after = ledger.extend(known, size, [ledger.leaf_hash(data) for data in leaves])
+    return nodes, b"".join(after)
+
+
+def frontier(levels: Sequence[Sequence[bytes]], size: int) -> bytes:
+    """Return the frontier of a log of `size` leaves from all its levels (ledger.subtree_levels)."""
+    return b"".join(levels[level][index] for level, index in ledger.root_reads(size))
 
 
 def root(organization_id: int, size: int) -> bytes:

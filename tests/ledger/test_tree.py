@@ -9,6 +9,7 @@ from sovet.ledger import (
     MemoryStore,
     append,
     append_reads,
+    extend,
     leaf_hash,
     root,
     root_from_leaves,
@@ -67,6 +68,34 @@ def test_bulk_levels_are_what_appending_stores():
     for size in range(70):
         assert subtree_levels(LEAF_HASHES[:size]) == grown(LEAF_HASHES[:size]).levels, size
     assert subtree_levels(LEAF_HASHES) == GROWN.levels
+
+
+def frontier(store: MemoryStore, size: int) -> list[bytes]:
+    return [store.get(level, index) for level, index in root_reads(size)]
+
+
+@given(st.integers(0, 300), st.integers(0, 140))
+def test_extending_a_frontier_adds_what_appending_adds(size, added):
+    nodes, after = extend(frontier(GROWN, size), size, LEAF_HASHES[size : size + added])
+    appended = [
+        node for n in range(size, size + added) for node in append(GROWN, n, LEAF_HASHES[n])
+    ]
+    assert nodes == appended
+    assert after == frontier(GROWN, size + added)
+
+
+def test_extending_one_leaf_at_a_time_keeps_the_root():
+    store, known = MemoryStore(), []
+    for size, leaf in enumerate(LEAF_HASHES[:200]):
+        nodes, known = extend(known, size, [leaf])
+        for node in nodes:
+            store.put(*node)
+        assert root(store, size + 1) == naive.mth(ENTRIES[: size + 1])
+
+
+def test_extend_refuses_a_frontier_of_the_wrong_length():
+    with pytest.raises(ValueError, match="a tree of 3 leaves has a frontier of 2 hashes, not 1"):
+        extend(LEAF_HASHES[:1], 3, [])
 
 
 @given(st.lists(st.binary(max_size=40), max_size=300))
