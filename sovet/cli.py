@@ -315,6 +315,24 @@ def cmd_minutes(args: argparse.Namespace) -> int:
 MINUTES_FORMATS = ("md", "html", "pdf")
 
 
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+
+    from sovet.api.tokens import issue_token
+    from sovet.errors import ActionError
+
+    user = get_user_model().objects.filter(username=args.username).first()
+    if user is None:
+        return _fail(f"no user {args.username!r}; the organizers grant members their logins")
+    try:
+        token, secret = issue_token(actor=None, user=user, name=args.name)
+    except ActionError as error:
+        return _fail(error.message)
+    print(f"API token {token.name!r} for {user.get_username()} (shown this once):", file=sys.stderr)
+    print(secret)
+    return 0
+
+
 def cmd_scenario(args: argparse.Namespace) -> int:
     from sovet.scenarios import scenarios
 
@@ -462,6 +480,17 @@ def build_parser() -> argparse.ArgumentParser:
     minutes.add_argument("--to", dest="last", type=int, metavar="SEQ", help="last entry")
     minutes.add_argument("--title", default="", help="default: Minutes of ORGANIZATION")
     minutes.set_defaults(handler=cmd_minutes)
+
+    token = commands.add_parser("token", help="API tokens (see sovet/api/API.md)")
+    token_commands = token.add_subparsers(dest="token_command", metavar="SUBCOMMAND", required=True)
+    token_create = token_commands.add_parser(
+        "create", help="issue an API token for a user and print its secret, this once"
+    )
+    token_create.add_argument("username", metavar="USERNAME")
+    token_create.add_argument(
+        "--name", default="", help="what the token is for (default: API token)"
+    )
+    token_create.set_defaults(handler=cmd_token_create)
 
     scenario = commands.add_parser(
         "scenario",

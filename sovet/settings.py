@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",
     "sovet.record",
     "sovet.organizations",
     "sovet.councils",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "sovet.minutes",
     "sovet.live",
     "sovet.web",
+    "sovet.api",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ def test_help_lists_the_commands():
         [sys.executable, "-m", "sovet.cli", "--help"], capture_output=True, text=True, check=True
     )
     commands = ("run", "setup", "import-members", "org", "count", "ledger", "export", "verify")
-    for command in (*commands, "import", "minutes"):
+    for command in (*commands, "import", "minutes", "scenario", "token"):
         assert command in result.stdout
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 NUL = "\x00"
 NUL_REFUSED = "The request contains a NUL character, which no field accepts: remove it."
@@ -18,5 +18,12 @@ class RefuseNulCharacters:
         for parameters in (request.GET, request.POST):
             for key, values in parameters.lists():
                 if NUL in key or any(NUL in value for value in values):
-                    return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
+                    return _refusal(request)
         return self.get_response(request)
+
+
+def _refusal(request: HttpRequest) -> HttpResponse:
+    # API clients read every refusal as JSON {code, reason} (sovet/api/API.md).
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "invalid_input", "reason": NUL_REFUSED}, status=400)
+    return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
