@@ -2,20 +2,28 @@
 
 It is built through the same actions as any organization (sovet/scenarios/congress_1903.py), so
 its record shows how it came to be; the organizer chairs it, and Lenin, Martov and Plekhanov can
-sign in with the example password.
+sign in with the example password. After the historical session, a practice session (marked as
+not historical) stays open with a poll, so that a newcomer can sign in as a delegate and vote.
 """
 
+import datetime
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from sovet.congress import sessions
+from sovet.councils.models import Council, Mandate
 from sovet.organizations.models import Organization
+from sovet.polls.actions import open_poll
 from sovet.scenarios import congress_1903
 
 SLUG = "rsdlp-1903"
 ORGANIZER = "organizer"
+PRACTICE_SESSION = "Practice session (not historical): try the ballot"
+PRACTICE_POLL = "Practice poll: should the minutes of the Second Congress be published?"
 
 
 def _password() -> str:
@@ -45,4 +53,25 @@ def load() -> Organization:
     organizer_login()
     organizer = get_user_model().objects.get(username=ORGANIZER)
     organization, _ = congress_1903.run(slug=SLUG, organizer=organizer, password=_password())
+    _practice(organization, organizer)
     return organization
+
+
+def _practice(organization: Organization, chair: Any) -> None:
+    """Open a practice session of the congress, every delegate present, with an open poll."""
+    council = Council.objects.get(organization=organization)
+    session = sessions.convene_session(
+        actor=chair,
+        council=council,
+        title=PRACTICE_SESSION,
+        opens_on=datetime.date.today(),
+        agenda=["Practice poll"],
+    )
+    mandates = list(
+        Mandate.objects.filter(council=council, state=Mandate.State.ACTIVE).order_by("pk")
+    )
+    sessions.decide_credentials(actor=chair, session=session, mandates=mandates)
+    session = sessions.open_session(actor=chair, session=session)
+    for mandate in mandates:
+        sessions.check_in(actor=chair, session=session, mandate=mandate)
+    open_poll(actor=chair, council=council, session=session, question=PRACTICE_POLL)

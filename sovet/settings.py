@@ -35,6 +35,12 @@ ALLOWED_HOSTS = os.environ.get("SOVET_ALLOWED_HOSTS", "127.0.0.1,localhost,tests
 
 AUTHENTICATION_BACKENDS = ["sovet.auth.Backend"]
 
+# Password reset mails: printed to the console unless an installation sets a real backend.
+EMAIL_BACKEND = os.environ.get(
+    "SOVET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("SOVET_FROM_EMAIL", "sovet@localhost")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -129,7 +129,7 @@ def convene_session(
 
 def _locked(session: Session) -> Session:
     lock(session.organization_id)
-    return Session.objects.select_for_update().get(pk=session.pk)
+    return Session.objects.select_for_update(no_key=True).get(pk=session.pk)
 
 
 def _require_open(session: Session) -> None:
@@ -333,6 +333,7 @@ def take_up_item(*, actor: Any, item: AgendaItem) -> AgendaItem:
     AgendaItem.objects.filter(session=session, current=True).update(current=False)
     item.current = True
     item.save(update_fields=["current"])
+    publish(session.pk, {"type": "floor", "item": item.position})
     append(
         session.organization,
         actor=actor,
@@ -382,6 +383,7 @@ def request_to_speak(
         speech=speech if kind == SpeakerRequest.Kind.SPEECH else 0,
         requested=requests.count() + 1,
     )
+    publish(session.pk, {"type": "floor", "item": item.position})
     append(
         session.organization,
         actor=actor,
@@ -422,6 +424,7 @@ def call_next_speaker(*, actor: Any, item: AgendaItem) -> SpeakerRequest | None:
     chosen = speakers.next_speaker(
         waiting, alternate=session.alternate_speakers, last_stance=last_stance
     )
+    publish(session.pk, {"type": "floor", "item": item.position})
     if chosen is None:
         return None
     request = requests.get(pk=chosen)
@@ -455,6 +458,7 @@ def close_speakers_list(*, actor: Any, item: AgendaItem) -> AgendaItem:
         raise Invalid("the speakers' list is closed already")
     item.speakers_closed = True
     item.save(update_fields=["speakers_closed"])
+    publish(session.pk, {"type": "floor", "item": item.position})
     append(
         session.organization,
         actor=actor,

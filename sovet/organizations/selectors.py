@@ -1,11 +1,13 @@
 """Reads for organization pages, in a bounded number of queries."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Sum
 
 from sovet.councils.models import Council, Seats
 from sovet.organizations.models import Organization, Statute, Unit, UnitLevel
+from sovet.organizations.statute_diff import StatuteDiff, consecutive
 
 TREE_LIMIT = 500
 
@@ -48,18 +50,26 @@ def organization_overview(organization: Organization) -> dict[str, Any]:
     }
 
 
-def _tree(units: list[Unit]) -> list[tuple[int, Unit]]:
-    """Return the units depth-first, each with its depth, children in name order."""
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[tuple[int, Unit]] = []
-    stack = [
-        (0, unit) for unit in sorted(children.get(None, []), key=lambda u: u.name, reverse=True)
-    ]
-    while stack:
-        depth, unit = stack.pop()
-        ordered.append((depth, unit))
-        below = sorted(children.get(unit.pk, []), key=lambda u: u.name, reverse=True)
-        stack.extend((depth + 1, child) for child in below)
-    return ordered
+@dataclass
+class UnitNode:
+    """A unit with the units directly below it."""
+
+    unit: Unit
+    children: list["UnitNode"] = field(default_factory=list)
+
+
+def _tree(units: list[Unit]) -> list[UnitNode]:
+    """Return the top units with the units below them nested, each level in name order."""
+    nodes = {unit.pk: UnitNode(unit) for unit in units}
+    top: list[UnitNode] = []
+    for unit in sorted(units, key=lambda unit: unit.name):
+        parent = nodes.get(unit.parent_id)
+        (parent.children if parent else top).append(nodes[unit.pk])
+    return top
+
+
+def statute_history(organization: Organization) -> list[tuple[Statute, StatuteDiff | None]]:
+    """Return every statute version, newest first, with its changes from the version before."""
+    versions = list(Statute.objects.filter(organization=organization).order_by("version"))
+    changes = [None, *consecutive([statute.rules() for statute in versions])]
+    return list(zip(versions, changes, strict=True))[::-1]

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from sovet.councils import selectors as council_selectors
 from sovet.councils.models import Council, Mandate, Recall
 from sovet.errors import ActionError, NotAllowed
 from sovet.organizations import selectors
-from sovet.organizations.access import membership_of, require_record_reader
+from sovet.organizations.access import can_organize, membership_of, require_record_reader
 from sovet.organizations.models import Organization
 from sovet.organizations.selectors import current_statute
 from sovet.record.models import RecordEntry, TreeHead
@@ -98,8 +99,12 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     if refusal := _record_reader_or_refusal(request, org):
         return refusal
     entries = RecordEntry.objects.filter(organization=org).order_by("-seq")
-    if action := request.GET.get("action", "").strip():
+    if action := request.GET.get("action", "").strip()[:64]:
         entries = entries.filter(action__startswith=action)
+    if text := request.GET.get("q", "").strip()[:200]:
+        entries = entries.filter(
+            Q(action__icontains=text) | Q(actor__icontains=text) | Q(payload__icontains=text)
+        )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     head = TreeHead.objects.filter(organization=org).order_by("tree_size", "timestamp").last()
     head_time = (
@@ -109,6 +114,7 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
         "organization": org,
         "page": page,
         "action": action,
+        "text": text,
         "head": head,
         "head_time": head_time,
     }
@@ -139,6 +145,7 @@ def congress(request: HttpRequest, slug: str) -> HttpResponse:
         "organization": org,
         "sessions": congress_selectors.sessions_of(org),
         "motions": congress_selectors.motions_of(org),
+        "can_chair": can_organize(request.user, org),
     }
     return render(request, "sovet/congress.html", context)
 
