@@ -36,8 +36,13 @@ def publish(session_id: int | None, event: dict[str, Any]) -> None:
 
 def _send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is not None and _may_be_watched(layer, group):
         async_to_sync(layer.group_send)(group, {"type": EVENT, "event": event})
+
+
+def _may_be_watched(layer: Any, group: str) -> bool:
+    """Whether anyone may watch the group: the in-memory layer knows; Redis's may be elsewhere."""
+    return not isinstance(layer, InMemoryChannelLayer) or group in layer.groups
 
 
 def publish_turnout(session_id: int | None, poll_id: int) -> None:
@@ -65,8 +70,11 @@ class _Turnouts:
 
     def changed(self, session_id: int, poll_id: int) -> None:
         interval = settings.SOVET_TURNOUT_INTERVAL
-        if interval <= 0 or isinstance(get_channel_layer(), InMemoryChannelLayer):
-            _send(session_group(session_id), turnout_event(poll_id))
+        layer = get_channel_layer()
+        if interval <= 0 or isinstance(layer, InMemoryChannelLayer):
+            # Counting the turnout costs a query: not for a session nobody here watches.
+            if _may_be_watched(layer, session_group(session_id)):
+                _send(session_group(session_id), turnout_event(poll_id))
             return
         with self.lock:
             self.due[poll_id] = session_id
