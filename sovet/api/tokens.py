@@ -63,7 +63,8 @@ def user_for(secret: str) -> Any:
     """Return the active user whose token this is, or None; note when the token was used."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=digest(secret)).first()
+    # With the login, as sovet.auth.Backend loads a browser's user: every action asks for it.
+    token = ApiToken.objects.select_related("user__login").filter(digest=digest(secret)).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
