@@ -1,0 +1,794 @@
+"""A 5,000-delegate congress votes over HTTP while every delegate watches it live.
+
+The issue's load test: against a server started with PostgreSQL and Redis and WORKERS uvicorn
+worker processes, 5,000 signed-in delegates hold live connections (/ws/sessions/<id>/, with
+their session cookie); each casts one ballot over HTTP (POST /api/o/<org>/polls/<id>/ballots,
+with their API token) from a separate load process on loopback. Figures:
+1. ballots/s: the ballots accepted / the wall-clock time from the first ballot sent to the last
+   answered, with IN_FLIGHT requests in flight (each on its own keep-alive connection). Goal:
+   all 5,000 within 10 s, i.e. at least 500 ballots/s. A ballot answered 5xx, or whose
+   connection was lost, is sent again (at most ATTEMPTS times, as a browser would; casting again
+   changes nothing), and the note counts those answers. No ballot is sent after CAST_LIMIT
+   seconds, so that a slow server ends the run in bounded time; the note says how many were not;
+2. a ballot's latency, request sent to answer read (retries included): p50, and p99 (goal:
+   under 500 ms);
+3. the result reaching every live connection: once the ballots are in, this process closes the
+   poll through the API and the load process notes when each connection receives "poll.closed";
+   the time from the close request's answer to the last connection (goal: within 2 s), and the
+   same from when the close request was sent (closing sends the event on commit, before the
+   answer with its 5,000-line roll call, so many connections have it before the answer);
+4. the count: ballots counted (goal: all 5,000).
+The goals are targets of figures (reported pass or FAIL); what is checked fails the run: every
+ballot sent accepted in the end, as many Participation rows as ballots accepted (none lost,
+none doubled), a tally matching the choices accepted, the record grown by exactly one poll.voted
+entry per mandate accepted and the poll.closed entry, and every connection given the state on
+connecting and the result with that count. The table is printed, and var/bench/NAME.json
+written (with "checked": false), before the checks, so that a failed run still shows its figures.
+
+Setup (untimed, with progress): a throwaway PostgreSQL database; the congress built by
+`bench.poll.build` through the actions; an API token for each delegate (`issue_token`) and a
+signed-in Django session (the session store, with the keys `login` writes); a chair appointed
+organizer, with a token of their own, to close the poll; the poll opened (`open_poll`). Then
+`uvicorn sovet.asgi:application --workers WORKERS` on a free loopback port, with DATABASE_URL,
+REDIS_URL (Redis database REDIS_DB, emptied before and after) and SOVET_VAR shared with this
+process (the same secret, signing and receipt keys); its output goes to
+var/bench/congress_load-postgres/server.log. The server is stopped, workers and all, at the end.
+
+The load process (`python -m bench.congress_load load PLAN`) is one asyncio program: it opens
+the 5,000 websockets in batches (without compression: one process plays 5,000 browsers), then
+casts the ballots with a minimal HTTP/1.1 client (the project pins no HTTP client), reading
+every live message meanwhile. It shares the two cores with the server, PostgreSQL and Redis: the
+figures are those of the whole machine, whose load average is kept with them.
+
+SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py) is passed through; so are
+SOVET_BENCH_WORKERS and SOVET_BENCH_IN_FLIGHT, to try other settings. An unreachable PostgreSQL
+or Redis is reported as not measured.
+"""
+
+import asyncio
+import contextlib
+import http.client
+import json
+import math
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench import (
+    HIGHER,
+    OUT_DIR,
+    ROOT,
+    check,
+    figure,
+    fresh_database,
+    pg_name,
+    postgres_database,
+    step,
+    table,
+    timed,
+)
+
+NAME = "congress_load"
+WORKERS = int(os.environ.get("SOVET_BENCH_WORKERS", "2"))
+IN_FLIGHT = int(os.environ.get("SOVET_BENCH_IN_FLIGHT", "32"))
+REDIS_DB = 14  # the benchmark's own; the live tests use 15
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+CONNECT_BATCH = 250  # websockets opened at once
+ATTEMPTS = 5  # a ballot the server failed to answer is sent again, this often at most
+RETRY_AFTER = 0.1  # s, times the attempt
+CAST_LIMIT = 180.0  # s: no ballot is sent after this (the goal is 10 s)
+RATE_GOAL = 500.0  # ballots/s: 5,000 within 10 s
+P99_GOAL = 500.0  # ms
+DELIVERY_GOAL = 2.0  # s
+SERVER_START_TIMEOUT = 60.0  # s
+DELIVERY_TIMEOUT = 60.0  # s: how long the load process waits for the result to reach everyone
+PHASE_TIMEOUT = 900.0  # s: connecting, or casting
+SLUG = "bench"
+VAR_DIR = OUT_DIR / f"{NAME}-postgres"
+CLOSED_MARK = '"poll.closed"'  # how a live message that carries the result can be told cheaply
+
+
+# ---------------------------------------------------------------------------------------------
+# The load process: python -m bench.congress_load load PLAN.json
+
+
+class Http:
+    """One HTTP/1.1 keep-alive connection to our own server: enough for small JSON requests."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        """Send one request and return its status and body; never retried (a POST casts)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        head.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            self.close()
+            raise ConnectionError("the server closed the connection")
+        status = int(status_line.split()[1])
+        fields: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while size := int((await self.reader.readline()).split(b";")[0], 16):
+                parts.append(await self.reader.readexactly(size))
+                await self.reader.readline()
+            await self.reader.readline()
+            content = b"".join(parts)
+        else:
+            content = await self.reader.readexactly(int(fields.get("content-length", "0")))
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, content
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class Watcher:
+    """One delegate's live connection: when the result came, and how many turnouts before it."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.websocket: Any = None
+        self.state = False
+        self.turnouts = 0
+        self.closed_at: float | None = None
+        self.closed_votes: int | None = None
+
+    async def connect(self, port: int, session: int, cookie: str) -> None:
+        from websockets.asyncio.client import connect
+
+        self.websocket = await connect(
+            f"ws://127.0.0.1:{port}/ws/sessions/{session}/",
+            additional_headers={"Cookie": f"sessionid={cookie}"},
+            origin=f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
+            compression=None,
+            proxy=None,
+            ping_interval=None,
+            open_timeout=60,
+        )
+        first = json.loads(await asyncio.wait_for(self.websocket.recv(), 60))
+        self.state = first.get("type") == "state"
+
+    async def watch(self) -> None:
+        """Read every message until the result arrives; note when it did."""
+        async for text in self.websocket:
+            if CLOSED_MARK in text:
+                self.closed_at = time.monotonic()
+                self.closed_votes = json.loads(text).get("votes")
+                return
+            self.turnouts += 1
+
+
+async def _connect_all(plan: dict[str, Any]) -> tuple[list[Watcher], float, Counter[str]]:
+    watchers = [Watcher(i) for i in range(plan["watchers"])]
+    failures: Counter[str] = Counter()
+    start = time.monotonic()
+    for first in range(0, len(watchers), CONNECT_BATCH):
+        batch = watchers[first : first + CONNECT_BATCH]
+        results = await asyncio.gather(
+            *(w.connect(plan["port"], plan["session"], plan["rows"][w.index][1]) for w in batch),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                failures[type(result).__name__ + ": " + str(result)[:100]] += 1
+        done = first + len(batch)
+        if done % 1000 == 0 or done == len(watchers):
+            step(f"load: {done:,} websockets open, {time.monotonic() - start:.1f} s")
+    return watchers, time.monotonic() - start, failures
+
+
+async def _cast_all(plan: dict[str, Any]) -> dict[str, Any]:
+    """Cast every ballot, IN_FLIGHT at once, each on its own connection; time each.
+
+    No ballot is sent once CAST_LIMIT seconds have passed: a server too slow for the goal
+    is measured on the ballots it took by then, and the checks count those.
+
+    A ballot the server fails to answer (5xx, or the connection lost) is sent again, as a
+    delegate's browser would, up to ATTEMPTS times: casting again changes nothing, and the
+    checks afterwards catch a ballot counted twice. Its latency runs until it was accepted.
+    """
+    rows = plan["rows"]
+    latencies: list[float | None] = [None] * len(rows)
+    statuses: list[str] = ["not sent"] * len(rows)
+    refusals: Counter[str] = Counter()
+    errors: list[str] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(len(rows)):
+        queue.put_nowait(index)
+    path = f"/api/o/{plan['slug']}/polls/{plan['poll']}/ballots"
+
+    def note(outcome: str, detail: str) -> None:
+        refusals[outcome] += 1
+        if len(errors) < 5:
+            errors.append(f"{outcome}: {detail[:300]}")
+
+    async def work() -> None:
+        connection = Http(plan["port"])
+        while not queue.empty() and time.monotonic() < deadline:
+            index = queue.get_nowait()
+            token, _, mandate, choice = rows[index]
+            body = json.dumps({"mandate": mandate, "choice": choice}).encode()
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            before = time.monotonic()
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    status, answer = await connection.request("POST", path, headers, body)
+                    outcome = str(status)
+                    if status < 500:
+                        break
+                    note(outcome, answer.decode(errors="replace"))
+                except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+                    connection.close()
+                    outcome = type(error).__name__
+                    note(outcome, str(error))
+                if attempt < ATTEMPTS:
+                    await asyncio.sleep(RETRY_AFTER * attempt)
+            statuses[index] = outcome
+            latencies[index] = time.monotonic() - before
+        connection.close()
+
+    started = time.monotonic()
+    deadline = started + CAST_LIMIT
+    await asyncio.gather(*(work() for _ in range(plan["in_flight"])))
+    ended = time.monotonic()
+    return {
+        "started": started,
+        "ended": ended,
+        "latencies": latencies,
+        "outcomes": statuses,
+        "statuses": dict(Counter(statuses)),
+        "refusals": dict(refusals),
+        "errors": errors,
+    }
+
+
+async def load(plan: dict[str, Any], out: Any) -> None:
+    """Connect everyone, cast every ballot, wait for the result; report each phase on `out`."""
+
+    def report(phase: str, **content: Any) -> None:
+        out.write(json.dumps({"phase": phase, **content}) + "\n")
+        out.flush()
+
+    watchers, connect_s, failures = await asyncio.wait_for(_connect_all(plan), PHASE_TIMEOUT)
+    report(
+        "connected",
+        seconds=connect_s,
+        open=sum(w.websocket is not None for w in watchers),
+        with_state=sum(w.state for w in watchers),
+        failures=dict(failures),
+    )
+    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.websocket is not None]
+    step(f"load: casting {len(plan['rows']):,} ballots, {plan['in_flight']} in flight")
+    cast = await asyncio.wait_for(_cast_all(plan), PHASE_TIMEOUT)
+    report("cast", **cast)
+    step("load: ballots cast; waiting for the result on every connection")
+    if tasks:
+        await asyncio.wait(tasks, timeout=DELIVERY_TIMEOUT)
+    report(
+        "delivered",
+        arrivals=[w.closed_at for w in watchers],
+        votes=[w.closed_votes for w in watchers],
+        turnouts=[w.turnouts for w in watchers],
+    )
+    for task in tasks:
+        task.cancel()
+    for watcher in watchers:
+        if watcher.websocket is not None:
+            watcher.websocket.transport.abort()
+
+
+def load_main(plan_path: str) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    plan = json.loads(Path(plan_path).read_text())
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        asyncio.run(load(plan, out))
+
+
+# ---------------------------------------------------------------------------------------------
+# The bench process
+
+
+def _redis_unreachable() -> str | None:
+    """Empty the benchmark's Redis database; say why not if Redis cannot be reached."""
+    try:
+        import redis
+    except ImportError as error:
+        return f"redis is not installed ({error})"
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as error:
+        return f"Redis unreachable at {REDIS_URL} ({error})"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(port: int, path: str, token: str | None = None, timeout: float = 5) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def server_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "sovet.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+    ]
+
+
+@contextlib.contextmanager
+def serving(log_path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Start the server in a process group of its own, wait until it answers, then stop it."""
+    port = _free_port()
+    command = server_command(port)
+    env = dict(os.environ)
+    env.pop("SOVET_DEBUG", None)
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "sovet.settings",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": REDIS_URL,
+        "SOVET_VAR": os.environ["SOVET_VAR"],
+    }
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited ({server.returncode}); see {log_path}")
+            try:
+                _get(port, "/api/", timeout=1)
+                break
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not answer; see {log_path}") from error
+                time.sleep(0.2)
+        yield port, command
+    finally:
+        _stop(server)
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Stop a process started in a session of its own, with everything it started."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    # Workers the server left behind, if it died before them.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def prepare() -> dict[str, Any]:
+    """Build the congress, issue tokens and sessions, appoint a chair, open the poll."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from bench.poll import build, delegates
+    from sovet.api.tokens import issue_token
+    from sovet.organizations.actions import appoint_organizer
+    from sovet.polls.actions import open_poll
+
+    # Cheap password hashing for 5,000 logins: nobody signs in with a password here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    setup: dict[str, float] = {}
+    with timed() as t:
+        call_command("migrate", verbosity=0, interactive=False)
+    setup["migrate_s"] = t["s"]
+    with timed() as t:
+        congress = build(VAR_DIR)
+    setup["build_s"] = t["s"]
+    rows = delegates(congress)
+    tokens: dict[int, str] = {}
+    sessions: dict[int, str] = {}
+    with timed() as t:
+        for done, (user, _, _) in enumerate(rows, start=1):
+            _, tokens[user.pk] = issue_token(actor=user, user=user, name="congress load")
+            if done % 1000 == 0:
+                step(f"issue_token: {done:,} / {len(rows):,}")
+    setup["issue_token_s"] = t["s"]
+    with timed() as t:
+        for done, (user, _, _) in enumerate(rows, start=1):
+            # What django.contrib.auth.login stores for a user signed in through our backend.
+            store = SessionStore()
+            store[SESSION_KEY] = str(user.pk)
+            store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.create()
+            sessions[user.pk] = store.session_key
+            if done % 1000 == 0:
+                step(f"sessions: {done:,} / {len(rows):,}")
+    setup["sessions_s"] = t["s"]
+    chair = get_user_model().objects.create_user(username="chair", password=None)
+    appoint_organizer(actor=None, organization=congress.organization, user=chair)
+    _, chair_token = issue_token(actor=chair, user=chair, name="congress load chair")
+    poll = open_poll(
+        actor=None,
+        council=congress.council,
+        session=congress.session,
+        question="Shall the congress adopt the programme?",
+    )
+    congress.organization.refresh_from_db()
+    return {
+        "congress": congress,
+        "poll": poll,
+        "chair_token": chair_token,
+        "record_length": congress.organization.record_length,
+        "setup_s": setup,
+        "rows": [
+            [tokens[user.pk], sessions[user.pk], mandate.pk, choice]
+            for user, mandate, choice in rows
+        ],
+    }
+
+
+def warm_up(port: int, poll_path: str, token: str) -> None:
+    """Let each worker answer a few API requests before the clock runs (imports, first queries)."""
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: _get(port, poll_path, token), range(40)))
+    check(all(s == 200 for s in statuses), "the server answers the API (40 warm-up reads)")
+
+
+def close_through_api(port: int, path: str, token: str) -> dict[str, Any]:
+    """Close the poll as its chair would; when the request was sent and its answer read."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        sent = time.monotonic()
+        connection.request("POST", path, headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        body = response.read()
+        returned = time.monotonic()
+    finally:
+        connection.close()
+    return {"sent": sent, "returned": returned, "status": response.status, "bytes": len(body)}
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
+
+
+def _read(load: subprocess.Popen[str], phase: str) -> dict[str, Any]:
+    assert load.stdout is not None
+    line = load.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the load process ended before {phase} (exit {load.wait()})")
+    report: dict[str, Any] = json.loads(line)
+    if report["phase"] != phase:
+        raise RuntimeError(f"the load process reported {report['phase']}, not {phase}")
+    return report
+
+
+def run_load(port: int, prepared: dict[str, Any]) -> dict[str, Any]:
+    """Run the load process against the server; close the poll once the ballots are in."""
+    poll, session = prepared["poll"], prepared["congress"].session
+    plan_path = VAR_DIR / "plan.json"
+    plan = {
+        "port": port,
+        "slug": SLUG,
+        "poll": poll.pk,
+        "session": session.pk,
+        "in_flight": IN_FLIGHT,
+        "watchers": len(prepared["rows"]),  # every delegate (fewer only to try things out)
+        "rows": prepared["rows"],
+    }
+    plan_path.write_text(json.dumps(plan))
+    load = subprocess.Popen(
+        [sys.executable, "-m", "bench.congress_load", "load", str(plan_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        step(f"load process: opening {len(plan['rows']):,} websockets")
+        connected = _read(load, "connected")
+        step(f"load process: casting, {IN_FLIGHT} in flight")
+        cast = _read(load, "cast")
+        cast["load_average"] = os.getloadavg()
+        step("closing the poll through the API")
+        close = close_through_api(
+            port, f"/api/o/{SLUG}/polls/{poll.pk}/close", prepared["chair_token"]
+        )
+        delivered = _read(load, "delivered")
+        load.wait(timeout=60)
+    finally:
+        _stop(load)
+        plan_path.unlink(missing_ok=True)
+    return {"connected": connected, "cast": cast, "close": close, "delivered": delivered}
+
+
+def verify(prepared: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """Check the ballots, the count, the record and the live connections; return the tally."""
+    from django.db.models import Count
+
+    from sovet.polls.models import Participation, Poll
+    from sovet.record.models import RecordEntry
+
+    rows = prepared["rows"]
+    connected, cast, close, delivered = (
+        run[key] for key in ("connected", "cast", "close", "delivered")
+    )
+    check(
+        connected["open"] == len(rows) and connected["with_state"] == len(rows),
+        f"{connected['open']:,} websockets open, {connected['with_state']:,} given the state"
+        f" on connecting ({len(rows):,} expected; failures: {connected['failures'] or 'none'})",
+    )
+    accepted = [
+        row for row, outcome in zip(rows, cast["outcomes"], strict=True) if outcome == "200"
+    ]
+    sent = {status: n for status, n in cast["statuses"].items() if status != "not sent"}
+    check(
+        sent == {"200": len(accepted)},
+        f"every ballot sent was accepted in the end: {sent}"
+        + (f"; first refusals: {cast['errors']}" if cast["errors"] else ""),
+    )
+    check(close["status"] == 200, f"the close request answered {close['status']}")
+    poll = Poll.objects.get(pk=prepared["poll"].pk)
+    participations = Participation.objects.filter(poll=poll).count()
+    check(
+        participations == len(accepted),
+        f"{participations:,} Participation rows for {len(accepted):,} ballots accepted:"
+        " none lost, none doubled",
+    )
+    tally = {row["choice"]: row["votes"] for row in poll.tally}
+    wanted = Counter(choice for _, _, _, choice in accepted)
+    check(
+        poll.state == Poll.State.CLOSED
+        and {choice: votes for choice, votes in tally.items() if votes} == dict(wanted),
+        f"closed; the tally {tally} is the choices accepted {dict(wanted)}",
+    )
+    organization = prepared["congress"].organization
+    organization.refresh_from_db()
+    entries = RecordEntry.objects.filter(
+        organization=organization, seq__gt=prepared["record_length"]
+    )
+    actions = dict(entries.values_list("action").annotate(n=Count("id")).order_by())
+    voted = [
+        json.loads(text)
+        for text in entries.filter(action="poll.voted").values_list("payload", flat=True)
+    ]
+    mandates = {entry["mandate"] for entry in voted if entry["poll"] == poll.pk}
+    check(
+        actions == {"poll.voted": len(accepted), "poll.closed": 1}
+        and organization.record_length == prepared["record_length"] + len(accepted) + 1
+        and mandates == {mandate for _, _, mandate, _ in accepted},
+        f"the record grew by {len(accepted):,} poll.voted entries, one per mandate, and"
+        f" poll.closed ({actions})",
+    )
+    arrived = [a for a in delivered["arrivals"] if a is not None]
+    check(
+        len(arrived) == len(rows) and all(v == len(accepted) for v in delivered["votes"]),
+        f"{len(arrived):,} of {len(rows):,} live connections got the result"
+        f" (within {DELIVERY_TIMEOUT:.0f} s), each with {len(accepted):,} votes",
+    )
+    return tally
+
+
+def figures_of(prepared: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
+    from django.conf import settings
+
+    from bench.poll import _series  # the same percentiles as the poll benchmark
+
+    cast, close, delivered = run["cast"], run["close"], run["delivered"]
+    accepted = [
+        s
+        for s, outcome in zip(cast["latencies"], cast["outcomes"], strict=True)
+        if outcome == "200"
+    ]
+    series = _series(accepted, cast["ended"] - cast["started"])
+    unsent = cast["statuses"].get("not sent", 0)
+    refused = sum(cast["refusals"].values())
+    # A connection the result never reached (within DELIVERY_TIMEOUT) counts as infinitely late.
+    arrivals = [math.inf if a is None else a for a in delivered["arrivals"]]
+    missing = sum(1 for a in arrivals if a == math.inf)
+    never = f"; {missing:,} never got it within {DELIVERY_TIMEOUT:.0f} s" if missing else ""
+    after_answer = [a - close["returned"] for a in arrivals]
+    after_sent = [a - close["sent"] for a in arrivals]
+    early = sum(1 for a in after_answer if a < 0)
+    turnouts = delivered["turnouts"]
+    interval = settings.SOVET_TURNOUT_INTERVAL
+    setup = prepared["setup_s"]
+    return [
+        figure(
+            "1. ballots over HTTP, 5,000 delegates live",
+            series["per_s"],
+            "ballots/s",
+            target=RATE_GOAL,
+            better=HIGHER,
+            note=f"{series['wall_s']:.1f} s for {len(accepted):,} (goal: 5,000 in 10 s)"
+            + (f", {unsent:,} not sent within {CAST_LIMIT:.0f} s" if unsent else "")
+            + f"; {IN_FLIGHT} in flight; {WORKERS} workers"
+            + (
+                f"; {refused:,} answers 5xx or lost, sent again: {cast['refusals']}"
+                if refused
+                else ""
+            ),
+        ),
+        figure(
+            "2a. ballot latency p50",
+            series["p50_ms"],
+            "ms",
+            note=f"mean {series['mean_ms']:.0f} ms, max {series['max_ms']:.0f} ms",
+        ),
+        figure("2b. ballot latency p99", series["p99_ms"], "ms", target=P99_GOAL),
+        figure(
+            "3a. result to every connection, from the close's answer",
+            max(after_answer),
+            "s",
+            target=DELIVERY_GOAL,
+            note=f"p99 {_quantile(after_answer, 0.99):.2f} s; {early:,} had it before the answer"
+            + never,
+        ),
+        figure(
+            "3b. result to every connection, from the close request",
+            max(after_sent),
+            "s",
+            note=f"p50 {_quantile(after_sent, 0.5):.2f} s, p99 {_quantile(after_sent, 0.99):.2f} s;"
+            f" the close answered in {close['returned'] - close['sent']:.2f} s"
+            f" ({close['bytes'] / 1e6:.1f} MB)",
+        ),
+        figure(
+            "4. ballots counted",
+            float(len(accepted)),
+            "ballots",
+            target=float(len(prepared["rows"])),
+            better=HIGHER,
+            note="Participation rows, tally and record entries checked equal to those accepted",
+        ),
+        figure(
+            "5. turnout messages per connection",
+            sum(turnouts) / len(turnouts),
+            "messages",
+            note=f"SOVET_TURNOUT_INTERVAL {interval:g} s, per worker; while casting",
+        ),
+        figure(
+            "9. setup: 5,000 websockets opened, each with its state",
+            run["connected"]["seconds"],
+            "s",
+            note=f"in batches of {CONNECT_BATCH}; not a target",
+        ),
+        figure(
+            "9. setup: congress built through the actions",
+            setup["build_s"],
+            "s",
+            note=f"tokens {setup['issue_token_s']:.1f} s, sessions {setup['sessions_s']:.1f} s;"
+            " not a target",
+        ),
+    ]
+
+
+def not_measured(why: str) -> dict[str, Any]:
+    step(f"not measured: {why}")
+    note = f"not measured: {why}"
+    return {
+        "figures": [
+            figure(name, None, unit, note=note)  # type: ignore[arg-type]
+            for name, unit in (
+                ("1. ballots over HTTP, 5,000 delegates live", "ballots/s"),
+                ("2b. ballot latency p99", "ms"),
+                ("3a. result to every connection, from the close's answer", "s"),
+                ("4. ballots counted", "ballots"),
+            )
+        ],
+        "info": {"not_measured": why},
+    }
+
+
+def main() -> dict[str, Any]:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    unreachable = _redis_unreachable()
+    if unreachable:
+        return not_measured(unreachable)
+    with postgres_database(pg_name(NAME)) as unreachable:
+        if unreachable:
+            return not_measured(unreachable)
+        # This process sends no live events: the poll is closed through the server's API.
+        os.environ.pop("REDIS_URL", None)
+        note = fresh_database("postgres", NAME)
+        step(f"{note}; migrating and building the congress")
+        from django.conf import settings
+        from django.db import connection
+
+        info: dict[str, Any] = {
+            "note": note,
+            "workers": WORKERS,
+            "in_flight": IN_FLIGHT,
+            "turnout_interval_s": settings.SOVET_TURNOUT_INTERVAL,
+            "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
+            "load_average_at_start": os.getloadavg(),
+        }
+        prepared = prepare()
+        info["setup_s"] = prepared["setup_s"]
+        try:
+            with serving(VAR_DIR / "server.log") as (port, command):
+                info["server"] = " ".join(["uvicorn", *command[3:]])
+                step(f"server: {info['server']}")
+                warm_up(port, f"/api/o/{SLUG}/polls/{prepared['poll'].pk}", prepared["chair_token"])
+                run = run_load(port, prepared)
+        finally:
+            _redis_unreachable()  # empty the benchmark's Redis database again
+        info["load_average_after_casting"] = run["cast"]["load_average"]
+        info["load_average_at_end"] = os.getloadavg()
+        figures = figures_of(prepared, run)
+        # Shown and kept before the checks, which end the run without the runner's table and
+        # JSON when one fails; the runner rewrites the JSON when they pass.
+        step(f"the figures, to be checked:\n{table(figures)}")
+        kept = {"benchmark": NAME, "checked": False, "figures": figures, "info": info}
+        (OUT_DIR / f"{NAME}.json").write_text(json.dumps(kept, indent=2) + "\n")
+        info["tally"] = verify(prepared, run)
+        info["close_s"] = run["close"]["returned"] - run["close"]["sent"]
+        connection.close()
+    return {"figures": figures, "info": info}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["load"] or len(sys.argv) != 3:
+        raise SystemExit("usage: python -m bench.congress_load load PLAN.json")
+    load_main(sys.argv[2])
