@@ -19,9 +19,9 @@ for a secret poll (5 and 6: receipts; closing publishes the 5,000 ballots as rec
 sequential only, to keep the run near ten minutes on two cores.
 
 What a ballot is handed: the delegate's user as the authentication middleware loads it (with
-its login, as `sovet.auth.Backend` does), the mandate loaded by id (its delegate not loaded
-yet), both fresh for
-every series, and the poll loaded once per series (per thread), as a view would. Choices are
+its login, as `sovet.auth.Backend` does), the mandate with its delegate (as the ballot view
+and the API load it), both fresh for every series, and the poll loaded once per series (per
+thread), as a view would. Choices are
 fixed in advance (60% yes, 30% no, 10% abstain) and cast in a shuffled order. Before the
 series, WARM_UP ballots in a poll of their own are cast untimed, counting their SQL statements
 (as Django logs them, BEGIN and COMMIT included).
@@ -249,7 +249,9 @@ def delegates(congress: Congress) -> list[tuple[Any, Any, str]]:
     from sovet.organizations.models import Login
 
     mandates = list(
-        Mandate.objects.filter(council=congress.council, state=Mandate.State.ACTIVE).order_by("pk")
+        Mandate.objects.filter(council=congress.council, state=Mandate.State.ACTIVE)
+        .select_related("delegate")
+        .order_by("pk")
     )
     user_of = dict(
         Login.objects.filter(person__in=[m.delegate_id for m in mandates]).values_list(

@@ -1,7 +1,7 @@
 """Writing many rows in few round trips, for the actions every delegate takes at once.
 
-Casting a ballot holds the organization's lock while its record entry is written (record/log.py):
-each round trip to the database made under that lock is time every other ballot waits.
+An action holds the organization's lock while its record entry is written (record/log.py):
+each round trip to the database made under that lock is time every other action waits.
 """
 
 from collections.abc import Sequence
@@ -28,25 +28,32 @@ def inserts(model: type[models.Model], objects: Sequence[models.Model]) -> list[
     return statements
 
 
-def execute_together(
-    cursor: Any, statements: Sequence[Statement], then: Statement | None = None
-) -> Any:
-    """Run the statements in order, then the query `then`; return its first row, if any.
+def insert_for_each(model: type[models.Model], instance: models.Model, source: str) -> Statement:
+    """Return an INSERT of the instance (without its id) once for each row of the WITH clause
+    named `source`: a row written only if an earlier clause of the same statement wrote one."""
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    table = quote(model._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) SELECT {values} FROM {source}", params
+
+
+def execute_together(cursor: Any, statements: Sequence[Statement]) -> None:
+    """Run the statements in order.
 
     On PostgreSQL they go as one statement (one round trip) where the parameters allow: its
-    data-modifying WITH clauses run exactly once each, on the snapshot the query reads too, so
-    the statements must not read each other's rows, and `then` sees none of their changes.
+    data-modifying WITH clauses run exactly once each, on one snapshot, so the statements must
+    not read each other's rows.
     """
-    query, arguments = then or ("SELECT 1", [])
-    parameters = sum(len(params) for _, params in statements) + len(arguments)
+    parameters = sum(len(params) for _, params in statements)
     if connection.vendor == "postgresql" and statements and parameters <= MAX_PARAMETERS:
         clauses = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(statements))
         values = [value for _, params in statements for value in params]
-        cursor.execute(f"WITH {clauses} {query}", [*values, *arguments])
-        return cursor.fetchone()
+        cursor.execute(f"WITH {clauses} SELECT 1", values)
+        return
     for sql, params in statements:
         cursor.execute(sql, params)
-    if then is None:
-        return None
-    cursor.execute(query, arguments)
-    return cursor.fetchone()

@@ -146,18 +146,22 @@ def test_a_poll_closing_while_ballots_arrive_counts_exactly_the_ballots_it_accep
         for member in members
     ]
     poll = open_poll(actor=union.organizer, council=union.council, question="Strike?")
-    some_voted = threading.Event()
+    some_voted, closed = threading.Event(), threading.Event()
 
     def act(index):
         member, mandate = members[index], mandates[index]
         if index == 4:
             some_voted.wait(timeout=30)
             close_poll(actor=union.organizer, poll=Poll.objects.get(pk=poll.pk))
+            closed.set()
             return "closed"
         if index % 7 == 6:
             # Resigning locks the mandate while ballots hold it for their foreign key checks.
             resign_mandate(actor=union.user(member), mandate=mandate)
             return "resigned"
+        if index >= 50:
+            # The last come after the close, for certain; the others race it.
+            closed.wait(timeout=30)
         try:
             cast_ballot(actor=union.user(member), poll=poll, mandate=mandate, choice="yes")
         except Invalid as refusal:

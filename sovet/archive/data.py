@@ -76,8 +76,8 @@ MODELS: list[tuple[type[models.Model], Callable[[Organization], Any]]] = [
 LABELS = {model._meta.label_lower: model for model, _ in MODELS}
 # Counters the record keeps; an import sets them from the entries it brings.
 RECORD_COUNTERS = {"record_length"}
-# Derived from the entries, so not exported; an import rebuilds it with the log.
-RECORD_DERIVED = {"record_frontier"}
+# Derived from the entries, so not exported; an import rebuilds them with the log.
+RECORD_DERIVED = {"record_frontier", "tree_size"}
 
 
 def _json_value(value: Any) -> Any:

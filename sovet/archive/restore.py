@@ -163,7 +163,8 @@ def import_organization(
         batch_size=BATCH,
     )
     organization.record_frontier = tree.frontier(levels, len(hashes))
-    organization.save(update_fields=["record_frontier"])
+    organization.tree_size = len(hashes)
+    organization.save(update_fields=["record_frontier", "tree_size"])
     TreeHead.objects.bulk_create(
         TreeHead(
             organization=organization,

@@ -59,8 +59,10 @@ class Organization(models.Model):
     created_at = models.DateTimeField()
     # Kept by the record and by statute amendments; never edited by hand.
     record_length = models.PositiveBigIntegerField(default=0)
-    # The record's Merkle tree by its complete subtrees (record/tree.py): appending reads it
-    # with the length, in the statement that locks this row.
+    # The record's Merkle tree (record/tree.py): how many entries it holds as leaves (a ballot's
+    # entry joins it with the next action, or when a head or proof needs it) and its complete
+    # subtrees' roots, read with the length in the statement that locks this row.
+    tree_size = models.PositiveBigIntegerField(default=0, editable=False)
     record_frontier = models.BinaryField(default=b"", editable=False)
     statute_version = models.PositiveIntegerField(default=0)
     organizers = models.ManyToManyField(

@@ -23,14 +23,15 @@ from sovet.polls.access import require_voter
 from sovet.polls.models import Participation, Poll, SecretBallot
 from sovet.polls.receipts import receipt_code, receipt_digests
 from sovet.record import tree
-from sovet.record.log import Guard, append, append_many, lock
+from sovet.record.log import append, append_many, append_without_leaf, lock
 from sovet.record.models import TreeHead
-from sovet.sql import execute_together, inserts
+from sovet.sql import execute_together, insert_for_each, inserts
 
 ABSTAIN = "abstain"
 DEFAULT_OPTIONS = ("yes", "no", ABSTAIN)
 MAX_OPTIONS = 100
 POLL_CLOSED = "the poll is closed"
+CREDENTIAL_CHANGED = "the poll or the delegate's presence changed during the ballot: cast it again"
 UNKNOWN_CHOICE = "{choice!r} is not on the ballot; choose one of: {options}"
 NO_QUORUM = "the session lacks quorum: {present} of {entitled} votes present, {needed} needed"
 
@@ -173,30 +174,33 @@ def _split(poll: Poll, mandate: Mandate, choice: Any, split: Mapping[str, int] |
     return parts
 
 
-def _poll_state_and_voter(poll: Poll, mandate: Mandate) -> tuple[str, str]:
-    """Return the poll's state and the delegate's name, in one query.
-
-    In a session, only a delegate accredited and present votes.
-    """
+def _credential_check() -> str:
+    """SQL true where the poll `p` is outside a session or the mandate (the parameter) is
+    accredited and present in its session."""
     from sovet.congress.models import Credential
-    from sovet.organizations.models import Person
 
-    quote = connection.ops.quote_name
-    credential = (
-        f"SELECT 1 FROM {quote(Credential._meta.db_table)} c WHERE c.session_id = p.session_id "
-        "AND c.mandate_id = %s AND c.accredited AND c.present"
+    table = connection.ops.quote_name(Credential._meta.db_table)
+    return (
+        f"(p.session_id IS NULL OR EXISTS (SELECT 1 FROM {table} c "
+        "WHERE c.session_id = p.session_id AND c.mandate_id = %s AND c.accredited AND c.present))"
     )
-    name = f"SELECT n.name FROM {quote(Person._meta.db_table)} n WHERE n.id = %s"
+
+
+def _refuse_unless_open_to(poll: Poll, mandate: Mandate) -> None:
+    """Refuse a ballot unless the poll is open and, in a session, the delegate accredited and
+    present."""
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.state, (p.session_id IS NULL OR EXISTS ({credential})), ({name}) "
-            f"FROM {quote(Poll._meta.db_table)} p WHERE p.id = %s",
-            [mandate.pk, mandate.delegate_id, poll.pk],
+            f"SELECT p.state, {_credential_check()} FROM {quote(Poll._meta.db_table)} p "
+            "WHERE p.id = %s",
+            [mandate.pk, poll.pk],
         )
-        state, may_vote, delegate = cursor.fetchone()
+        state, may_vote = cursor.fetchone()
     if not may_vote:
-        raise Invalid(f"{delegate} is not an accredited delegate present in session")
-    return str(state), str(delegate)
+        raise Invalid(f"{mandate.delegate.name} is not an accredited delegate present in session")
+    if state != Poll.State.OPEN:
+        raise Invalid(POLL_CLOSED)
 
 
 def _take_part(poll: Poll, mandate: Mandate, ballot: list[dict[str, Any]] | None) -> bool:
@@ -208,7 +212,83 @@ def _take_part(poll: Poll, mandate: Mandate, ballot: list[dict[str, Any]] | None
         return cursor.fetchone() is not None
 
 
+def _record_in_one_statement(
+    actor: Any,
+    poll: Poll,
+    participation: Participation,
+    secret_ballots: list[SecretBallot],
+    payload: dict[str, Any],
+) -> bool:
+    """Write the ballot in one statement (PostgreSQL); return False if the mandate had voted.
+
+    The statement locks the poll's row in share mode, as every ballot does at once; closing
+    locks it exclusively, so a ballot is either written before the close or, once the poll is
+    closed, finds no open poll and writes nothing. Numbering the record entry then takes the
+    organization's row until commit, which in autocommit ends the same round trip.
+    """
+    quote = connection.ops.quote_name
+    took_part, took_part_params = insert_for_each(Participation, participation, "admitted")
+    clauses = [
+        (
+            "admitted",
+            f"SELECT p.id FROM {quote(Poll._meta.db_table)} p WHERE p.id = %s AND p.state = %s "
+            f"AND {_credential_check()} FOR SHARE OF p",
+            [poll.pk, Poll.State.OPEN.value, participation.mandate_id],
+        ),
+        (
+            "took_part",
+            f"{took_part} ON CONFLICT DO NOTHING RETURNING id",
+            took_part_params,
+        ),
+    ]
+    clauses.extend(
+        (f"kept{i}", *insert_for_each(SecretBallot, ballot, "took_part"))
+        for i, ballot in enumerate(secret_ballots)
+    )
+    clauses.extend(
+        append_without_leaf(
+            poll.organization,
+            actor=actor,
+            action="poll.voted",
+            payload=payload,
+            once_per="took_part",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH "
+            + ", ".join(f"{name} AS ({sql})" for name, sql, _ in clauses)
+            + " SELECT EXISTS (SELECT 1 FROM admitted), EXISTS (SELECT 1 FROM took_part)",
+            [value for _, _, params in clauses for value in params],
+        )
+        admitted, recorded = cursor.fetchone()
+    if not admitted:
+        # Say why, as the check in steps would have; if nothing is wrong any more, the poll or
+        # the delegate's presence changed while the ballot was written.
+        _refuse_unless_open_to(poll, participation.mandate)
+        raise Invalid(CREDENTIAL_CHANGED)
+    return bool(recorded)
+
+
 @transaction.atomic
+def _record_in_steps(
+    actor: Any,
+    poll: Poll,
+    participation: Participation,
+    secret_ballots: list[SecretBallot],
+    payload: dict[str, Any],
+) -> bool:
+    """Write the ballot in one transaction of several statements (SQLite: one writer at a time,
+    so nothing can close the poll between them); return False if the mandate had voted."""
+    _refuse_unless_open_to(poll, participation.mandate)
+    if not _take_part(poll, participation.mandate, participation.ballot):
+        return False
+    with connection.cursor() as cursor:
+        execute_together(cursor, inserts(SecretBallot, secret_ballots))
+    append(poll.organization, actor=actor, action="poll.voted", payload=payload)
+    return True
+
+
 def cast_ballot(
     *,
     actor: Any,
@@ -220,51 +300,36 @@ def cast_ballot(
     """Cast all of a mandate's votes; return the receipt code of a secret poll.
 
     Casting again changes nothing: the first ballot stands and the same receipt comes back.
-    Everything but the record entry happens before the organization's lock, on which every
-    ballot of the organization queues; the database's unique constraint keeps one ballot per
-    mandate, and a second submission waits for the first to commit or roll back. Closing takes
-    the same lock, so a ballot is either counted or refused.
+    One transaction checks the poll and the credential, writes the ballot and its record entry;
+    on PostgreSQL it is one statement, so that a whole congress can vote at once
+    (`_record_in_one_statement`). The database's unique constraint keeps one ballot per
+    mandate: a second submission waits for the first to commit or roll back. The mandate comes
+    with its delegate, as the views load it (the record names who voted).
     """
     require_voter(actor, poll, mandate)
     code = receipt_code(poll.pk, mandate.pk) if poll.secret else None
     parts = _split(poll, mandate, choice, split)
     ballot = None if poll.secret else [{"choice": c, "votes": v} for c, v in parts]
-    state, name = _poll_state_and_voter(poll, mandate)
-    if state != Poll.State.OPEN:
-        raise Invalid(POLL_CLOSED)
-    if not _take_part(poll, mandate, ballot):
-        return code
+    secret_ballots = []
     if code is not None:
         contents = [content for content, votes in parts for _ in range(votes)]
         secret_ballots = [
             SecretBallot(receipt_digest=digest, poll=poll, choice=content)
             for digest, content in zip(receipt_digests(code, mandate.votes), contents, strict=True)
         ]
-        with connection.cursor() as cursor:
-            execute_together(cursor, inserts(SecretBallot, secret_ballots))
     payload: dict[str, Any] = {
         "poll": poll.pk,
         "mandate": mandate.pk,
-        "delegate": {"id": mandate.delegate_id, "name": name},
+        "delegate": {"id": mandate.delegate_id, "name": mandate.delegate.name},
         "votes": mandate.votes,
     }
     if ballot is not None:
         payload["ballot"] = ballot
-    # The poll may have closed since the check above: the record's lock orders this ballot
-    # before or after the close, and after it, the ballot is refused and rolled back.
-    still_open = (
-        f"SELECT state = %s FROM {connection.ops.quote_name(Poll._meta.db_table)} WHERE id = %s",
-        [Poll.State.OPEN.value, poll.pk],
-    )
-    append(
-        poll.organization,
-        actor=actor,
-        action="poll.voted",
-        payload=payload,
-        guard=Guard(still_open, POLL_CLOSED),
-    )
-    # Watchers learn the turnout; how anyone voted travels only once an open poll closes.
-    publish_turnout(poll.session_id, poll.pk)
+    participation = Participation(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
+    record = _record_in_one_statement if connection.vendor == "postgresql" else _record_in_steps
+    if record(actor, poll, participation, secret_ballots, payload):
+        # Watchers learn the turnout; how anyone voted travels only once an open poll closes.
+        publish_turnout(poll.session_id, poll.pk)
     return code
 
 
@@ -352,8 +417,10 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
     """
     organization = poll.organization
     require_organizer(actor, organization)
-    lock(organization.pk)
+    # The poll first: it waits for the ballots being written, which hold it in share mode and
+    # then the organization's row (cast_ballot), and keeps out those that come after.
     poll = Poll.objects.select_for_update(no_key=True).get(pk=poll.pk)
+    lock(organization.pk)
     if poll.state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)
     cast = sum(Participation.objects.filter(poll=poll).values_list("votes", flat=True))

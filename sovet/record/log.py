@@ -1,7 +1,6 @@
 """Appending to the record: the one way an action leaves its trace."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -9,20 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from sovet import canonical
-from sovet.errors import Invalid
 from sovet.record import tree
 from sovet.record.models import LogNode, RecordEntry, TreeHead
-from sovet.sql import Statement, execute_together, inserts
+from sovet.sql import execute_together, inserts
 
 SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Guard:
-    """A condition an append must find true once it holds the organization's lock."""
-
-    query: Statement
-    refusal: str
 
 
 def actor_name(actor: AbstractBaseUser | AnonymousUser | None) -> str:
@@ -52,10 +42,9 @@ def append(
     actor: Any,
     action: str,
     payload: dict[str, Any],
-    guard: Guard | None = None,
 ) -> RecordEntry:
     """Append an entry to the organization's record; call inside the action's transaction."""
-    return append_many(organization, actor=actor, entries=[(action, payload)], guard=guard)[0]
+    return append_many(organization, actor=actor, entries=[(action, payload)])[0]
 
 
 def append_many(
@@ -63,7 +52,6 @@ def append_many(
     *,
     actor: Any,
     entries: Sequence[tuple[str, dict[str, Any]]],
-    guard: Guard | None = None,
 ) -> list[RecordEntry]:
     """Append entries (action, payload) in order, with their leaves in the organization's log.
 
@@ -71,9 +59,6 @@ def append_many(
     organization are numbered one after another without gaps, also under parallel actions.
     Every action of the organization queues here, so the lock is held for as few round trips
     as can be: one statement takes it and reads the length and the tree's frontier, one writes.
-
-    A guard is a condition read under the lock, with the writes (no extra round trip): a query
-    of one boolean, and the refusal raised, with everything rolled back, if it is false.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("record entries are appended inside the action's transaction")
@@ -87,10 +72,10 @@ def append_many(
         # One statement (SQLite 3.35+ and PostgreSQL both return from UPDATE): it locks the row.
         cursor.execute(
             f"UPDATE {table} SET record_length = record_length + %s WHERE id = %s "
-            "RETURNING record_length, statute_version, record_frontier",
+            "RETURNING record_length, statute_version, tree_size, record_frontier",
             [len(entries), organization.pk],
         )
-        last, statute_version, frontier = cursor.fetchone()
+        last, statute_version, size, frontier = cursor.fetchone()
         first = last - len(entries) + 1
         rows = [
             RecordEntry(
@@ -104,8 +89,12 @@ def append_many(
             )
             for seq, (action, _), text in zip(range(first, last + 1), entries, texts, strict=True)
         ]
+        # Ballots appended since the last action join the tree first (append_without_leaf).
+        waiting = tree.leaves_between(organization.pk, organization.slug, size, first - 1)
         nodes, frontier = tree.grow(
-            first - 1, bytes(frontier), [entry.leaf_data(organization.slug) for entry in rows]
+            size,
+            bytes(frontier),
+            [*waiting, *(entry.leaf_data(organization.slug) for entry in rows)],
         )
         nodes_stored = [
             LogNode(organization_id=organization.pk, level=level, index=index, hash=digest)
@@ -113,17 +102,61 @@ def append_many(
         ]
         writes = [*inserts(RecordEntry, rows), *inserts(LogNode, nodes_stored)]
         writes.append(
-            (f"UPDATE {table} SET record_frontier = %s WHERE id = %s", [frontier, organization.pk])
+            (
+                f"UPDATE {table} SET record_frontier = %s, tree_size = %s WHERE id = %s",
+                [frontier, last, organization.pk],
+            )
         )
-        checked = execute_together(cursor, writes, guard and guard.query)
-    if guard is not None and not checked[0]:
-        raise Invalid(guard.refusal)
+        execute_together(cursor, writes)
     organization.record_length = last
+    organization.tree_size = last
     organization.record_frontier = frontier
     for entry in rows:
         entry._state.adding = False
         entry._state.db = connection.alias
     return rows
+
+
+def append_without_leaf(
+    organization: Any, *, actor: Any, action: str, payload: dict[str, Any], once_per: str
+) -> list[tuple[str, str, list[Any]]]:
+    """Return the WITH clauses (name, SQL, parameters) that append an entry, leaving its leaf
+    for the organization's next action or the next head or proof (tree.catch_up).
+
+    They append it once if the clause named `once_per` returns a row, not at all if it returns
+    none. The entry then takes the organization's row only for the statement that numbers and
+    writes it, and, in autocommit, for its commit: no hashing, no further round trip. That is
+    what lets a whole congress vote at once (polls/actions.py).
+    """
+    organization_table = connection.ops.quote_name(type(organization)._meta.db_table)
+    entry_table = connection.ops.quote_name(RecordEntry._meta.db_table)
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(column)
+        for column in ("organization_id", "seq", "at", "actor", "action", "statute_version")
+    )
+    return [
+        (
+            "numbered",
+            f"UPDATE {organization_table} SET record_length = record_length + 1 "
+            f"WHERE id = %s AND EXISTS (SELECT 1 FROM {once_per}) "
+            "RETURNING record_length, statute_version",
+            [organization.pk],
+        ),
+        (
+            "entered",
+            f"INSERT INTO {entry_table} ({columns}, {quote('payload')}) "
+            "SELECT %s, record_length, %s, %s, %s, NULLIF(statute_version, 0), %s FROM numbered "
+            "RETURNING seq",
+            [
+                organization.pk,
+                timezone.now(),
+                actor_name(actor),
+                action,
+                canonical.dumps(payload),
+            ],
+        ),
+    ]
 
 
 def latest_head(organization: Any) -> TreeHead:

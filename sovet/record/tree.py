@@ -1,22 +1,25 @@
 """The record as a Merkle log in the database: leaves, tree heads and proofs.
 
-Every record entry is a leaf (its bytes: record/leaves.py). The leaf is appended in the same
-transaction as the entry, and every complete subtree it finishes is stored (LogNode), so a head
-or a proof reads O(log n) stored hashes, fetched in one query. Appending reads none of them: the
-organization row keeps the tree's frontier beside its length (record/log.py).
+Every record entry is a leaf (its bytes: record/leaves.py), and every complete subtree stored
+(LogNode), so a head or a proof reads O(log n) stored hashes, fetched in one query. Growing the
+tree reads none of them: the organization row keeps the tree's frontier and size beside the
+record's length. An action's entries join the tree in its own transaction; a ballot's entry is
+written alone, without holding the organization's row for the hashing, and joins the tree with
+the organization's next action or when a head or a proof needs it (`catch_up`), as a
+Certificate Transparency log sequences entries first and integrates them into its tree after.
 """
 
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sovet import ledger
 from sovet.errors import Invalid
 from sovet.ledger import Node
 from sovet.record import signing
-from sovet.record.models import LogNode, TreeHead
+from sovet.record.models import LogNode, RecordEntry, TreeHead
 
 
 class _Prefetched:
@@ -27,6 +30,15 @@ class _Prefetched:
         self.hashes: dict[tuple[int, int], bytes] = {}
         if not wanted:
             return
+        self._read(organization_id, wanted)
+        if wanted - self.hashes.keys():
+            catch_up(organization_id)
+            self._read(organization_id, wanted)
+        missing = wanted - self.hashes.keys()
+        if missing:
+            raise LookupError(f"the log of organization {organization_id} lacks nodes {missing}")
+
+    def _read(self, organization_id: int, wanted: set[tuple[int, int]]) -> None:
         # The organization in every branch: SQLite then looks each node up in the unique index
         # instead of scanning all of the organization's nodes (a query growing with the log).
         # Plain SQL: this runs in every action, and building the same query in the ORM costs
@@ -44,9 +56,6 @@ class _Prefetched:
             cursor.execute(sql, params)
             for level, index, digest in cursor.fetchall():
                 self.hashes[level, index] = bytes(digest)
-        missing = wanted - self.hashes.keys()
-        if missing:
-            raise LookupError(f"the log of organization {organization_id} lacks nodes {missing}")
 
     def get(self, level: int, index: int) -> bytes:
         return self.hashes[level, index]
@@ -60,6 +69,42 @@ def grow(size: int, frontier: bytes, leaves: Sequence[bytes]) -> tuple[list[Node
     ]
     nodes, after = ledger.extend(known, size, [ledger.leaf_hash(data) for data in leaves])
     return nodes, b"".join(after)
+
+
+def leaves_between(organization_id: int, slug: str, after: int, last: int) -> list[bytes]:
+    """Return the leaf data of entries after+1 to last: those written before their leaves."""
+    if after >= last:
+        return []
+    entries = RecordEntry.objects.filter(
+        organization_id=organization_id, seq__gt=after, seq__lte=last
+    ).order_by("seq")
+    return [entry.leaf_data(slug) for entry in entries.iterator(chunk_size=2000)]
+
+
+def catch_up(organization_id: int) -> None:
+    """Add the entries written without their leaves to the organization's tree."""
+    from sovet.organizations.models import Organization
+
+    with transaction.atomic():
+        slug, length, size, known = (
+            Organization.objects.select_for_update(no_key=True)
+            .filter(pk=organization_id)
+            .values_list("slug", "record_length", "tree_size", "record_frontier")
+            .get()
+        )
+        if size == length:
+            return
+        nodes, after = grow(size, bytes(known), leaves_between(organization_id, slug, size, length))
+        LogNode.objects.bulk_create(
+            [
+                LogNode(organization_id=organization_id, level=level, index=index, hash=digest)
+                for level, index, digest in nodes
+            ],
+            batch_size=2000,
+        )
+        Organization.objects.filter(pk=organization_id).update(
+            tree_size=length, record_frontier=after
+        )
 
 
 def frontier(levels: Sequence[Sequence[bytes]], size: int) -> bytes:
