@@ -92,7 +92,15 @@ TEMPLATES = [
 ]
 
 if database_url := os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(database_url)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Under ASGI every request runs in a thread of its own, whose connection would be opened
+        # and closed with it: a pool per server process keeps them open, up to SOVET_DB_POOL.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("SOVET_DB_POOL", "20")),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
@@ -114,10 +122,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Live updates: Redis carries events between server processes; one process needs no Redis.
+# Publish/subscribe: an event to a session goes to Redis once and each process hands it to its
+# own watchers (the list-based layer would queue one copy per watcher: 5,000 for a congress).
 if redis_url := os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [redis_url]},
         }
     }

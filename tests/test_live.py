@@ -186,7 +186,7 @@ def redis_layer(settings):
     require_redis()
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -198,18 +198,17 @@ def redis_layer(settings):
 def test_redis_layer_carries_events_between_processes():
     """Two layer instances stand for two server processes behind one Redis."""
     require_redis()
-    from channels_redis.core import RedisChannelLayer
+    from channels_redis.pubsub import RedisPubSubChannelLayer as Layer
 
     async def scenario():
-        one, two = RedisChannelLayer(hosts=[REDIS_URL]), RedisChannelLayer(hosts=[REDIS_URL])
+        one, two = Layer(hosts=[REDIS_URL]), Layer(hosts=[REDIS_URL])
         channel = await two.new_channel()
         await two.group_add("session-test", channel)
         await one.group_send("session-test", {"type": "sovet.event", "event": {"n": 1}})
         message = await asyncio.wait_for(two.receive(channel), timeout=5)
         assert message["event"] == {"n": 1}
         await two.group_discard("session-test", channel)
-        await one.flush()
-        await one.close_pools()
-        await two.close_pools()
+        await one.flush()  # and closes its connections
+        await two.flush()
 
     async_to_sync(scenario)()

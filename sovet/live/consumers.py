@@ -5,7 +5,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from sovet.live.events import session_group
+from sovet.live.events import EVENT, session_group
 
 
 @database_sync_to_async
@@ -56,6 +56,15 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(session_group(self.session_id), self.channel_name)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # An event touches no database: skip the hop to the database thread that Channels makes
+        # before every message to close stale connections, one per watcher and event, all of
+        # a process's in one thread.
+        if message["type"] == EVENT:
+            await self.sovet_event(message)
+        else:
+            await super().dispatch(message)
 
     async def sovet_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
