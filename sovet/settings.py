@@ -134,9 +134,9 @@ if redis_url := os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# How often each server process sends an open poll's turnout to its watchers (seconds), with
-# Redis; 0 sends it with every ballot, as the in-memory layer always does (sovet/live/events.py).
-SOVET_TURNOUT_INTERVAL = float(os.environ.get("SOVET_TURNOUT_INTERVAL", "0.5"))
+# How often the server processes together send an open poll's turnout to its watchers (seconds),
+# with Redis; 0 sends it with every ballot, as the in-memory layer always does (live/events.py).
+SOVET_TURNOUT_INTERVAL = float(os.environ.get("SOVET_TURNOUT_INTERVAL", "1.0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

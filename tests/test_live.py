@@ -137,6 +137,47 @@ def test_a_burst_of_ballots_sends_one_turnout_within_the_interval(
     async_to_sync(scenario)()
 
 
+def test_server_processes_take_turns_sending_the_turnout(
+    congress, client, settings, redis_layer, monkeypatch
+):
+    """Two processes whose delegates voted: one sends the turnout, the other one interval later
+    (without the turn in Redis both would send it at once, to every watcher)."""
+    import redis
+
+    from sovet.live import events
+
+    settings.SOVET_TURNOUT_INTERVAL = 0.5
+    one, two = events._Turnouts(), events._Turnouts()
+    monkeypatch.setattr(events, "_turnouts", one)
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+    poll = open_poll(
+        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
+    )
+    redis.Redis.from_url(REDIS_URL).delete(f"sovet:turnout:{poll.pk}")
+
+    def vote():
+        for i in range(3):
+            cast_ballot(
+                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
+            )
+        two.changed(congress.session.pk, poll.pk)
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        await watcher.receive_json_from(timeout=5)
+        await database_sync_to_async(vote)()
+        votes = sum(congress.mandate(i).votes for i in range(3))
+        expected = {"type": "poll.turnout", "poll": poll.pk, "votes_cast": votes}
+        assert await watcher.receive_json_from(timeout=5) == expected
+        assert await watcher.receive_nothing(timeout=0.3)
+        assert await watcher.receive_json_from(timeout=5) == expected
+        assert await watcher.receive_nothing(timeout=1.2)
+        await watcher.disconnect()
+
+    async_to_sync(scenario)()
+
+
 def test_a_refused_action_sends_nothing(congress, client):
     union = congress.union
     watcher = _communicator(congress, _headers(client, congress.user(5)))

@@ -5,15 +5,19 @@ sees what was rolled back. The channel layer is Redis when REDIS_URL is set (eve
 delivers every event), else in memory (one process).
 
 Ballots are the exception: a congress of thousands casts hundreds a second, and every event goes
-to every watcher. A ballot only marks its poll's turnout as changed; each server process sends
-the turnout, as counted in the database then, at most once per SOVET_TURNOUT_INTERVAL seconds.
-The in-memory layer (one process, `make run`) gets it with every ballot: its queues belong to the
+to every watcher. A ballot only marks its poll's turnout as changed; the turnout, as counted in
+the database then, goes out at most once per SOVET_TURNOUT_INTERVAL seconds from all server
+processes together: a process sends it only if it can claim the poll's turn in Redis for the
+interval, and else tries again after it, so the last ballot's count always goes out. The
+in-memory layer (one process, `make run`) sends it with every ballot: its queues belong to the
 server's event loop, which a timer's thread cannot reach.
 """
 
+import functools
 import threading
 from typing import Any
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
@@ -86,11 +90,31 @@ class _Turnouts:
     def send(self) -> None:
         with self.lock:
             due, self.due, self.timer = self.due, {}, None
+        others_turn = {}
         try:
             for poll_id, session_id in due.items():
-                _send(session_group(session_id), turnout_event(poll_id))
+                if _claim_turn(poll_id):
+                    _send(session_group(session_id), turnout_event(poll_id))
+                else:
+                    others_turn[poll_id] = session_id
         finally:
             connection.close()  # the timer thread's own
+        for poll_id, session_id in others_turn.items():
+            self.changed(session_id, poll_id)
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0])
+
+
+def _claim_turn(poll_id: int) -> bool:
+    """Whether this process sends the poll's turnout now: no other did within the interval."""
+    interval_ms = max(1, round(1000 * settings.SOVET_TURNOUT_INTERVAL))
+    try:
+        return bool(_redis().set(f"sovet:turnout:{poll_id}", 1, nx=True, px=interval_ms))
+    except redis.RedisError:
+        return True  # better twice than never
 
 
 _turnouts = _Turnouts()
