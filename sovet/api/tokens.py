@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from sovet.api.lookups import by_key
 from sovet.api.models import ApiToken
 from sovet.errors import Invalid, NotAllowed
 from sovet.organizations.access import SIGN_IN, is_system
@@ -64,7 +65,7 @@ def user_for(secret: str) -> Any:
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     # With the login, as sovet.auth.Backend loads a browser's user: every action asks for it.
-    token = ApiToken.objects.select_related("user__login").filter(digest=digest(secret)).first()
+    token = by_key(ApiToken.objects.select_related("user__login"), digest=digest(secret))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
