@@ -23,6 +23,29 @@ def test_a_token_authenticates_and_only_its_digest_is_stored(api, organizer):
     assert token.last_used is not None
 
 
+def test_a_token_loads_its_user_as_the_orm_would_with_the_login_and_no_further_query(
+    union, organizer, django_assert_num_queries
+):
+    from django.contrib.auth import get_user_model
+
+    member = union.member(union.works, "t1", login=True)
+    delegate = union.user(member)
+    for user in (delegate, organizer):
+        _, secret = tokens.issue_token(actor=user, user=user)
+        loaded = tokens.user_for(secret)
+        expected = get_user_model().objects.get(pk=user.pk)
+        assert [getattr(loaded, f.attname) for f in get_user_model()._meta.concrete_fields] == [
+            getattr(expected, f.attname) for f in get_user_model()._meta.concrete_fields
+        ]
+        with django_assert_num_queries(0):
+            if user is delegate:
+                assert loaded.login.person_id == member.person_id
+                assert loaded.login.user is loaded
+            else:
+                with pytest.raises(get_user_model().login.RelatedObjectDoesNotExist):
+                    loaded.login  # noqa: B018
+
+
 @pytest.mark.parametrize(
     "header", ["", "Bearer", "Bearer sovet_wrong", "Basic b3JnYW5pemVyOnB3", "sovet_x"]
 )
