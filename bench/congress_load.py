@@ -14,9 +14,9 @@ with their API token) from a separate load process on loopback. Figures:
    under 500 ms);
 3. the result reaching every live connection: once the ballots are in, this process closes the
    poll through the API and the load process notes when each connection receives "poll.closed";
-   the time from the close request's answer to the last connection (goal: within 2 s), and the
-   same from when the close request was sent (closing sends the event on commit, before the
-   answer with its 5,000-line roll call, so many connections have it before the answer);
+   the time from when the close request was sent to the last connection (goal: within 2 s: the
+   close is part of it), and the same from the close request's answer (closing sends the event
+   on commit, before the answer with its 5,000-line roll call, so this one is often negative);
 4. the count: ballots counted (goal: all 5,000).
 The goals are targets of figures (reported pass or FAIL); what is checked fails the run: every
 ballot sent accepted in the end, as many Participation rows as ballots accepted (none lost,
@@ -679,20 +679,19 @@ def figures_of(prepared: dict[str, Any], run: dict[str, Any]) -> list[dict[str, 
         ),
         figure("2b. ballot latency p99", series["p99_ms"], "ms", target=P99_GOAL),
         figure(
-            "3a. result to every connection, from the close's answer",
-            max(after_answer),
-            "s",
-            target=DELIVERY_GOAL,
-            note=f"p99 {_quantile(after_answer, 0.99):.2f} s; {early:,} had it before the answer"
-            + never,
-        ),
-        figure(
-            "3b. result to every connection, from the close request",
+            "3a. result to every connection, from the close request",
             max(after_sent),
             "s",
+            target=DELIVERY_GOAL,
             note=f"p50 {_quantile(after_sent, 0.5):.2f} s, p99 {_quantile(after_sent, 0.99):.2f} s;"
             f" the close answered in {close['returned'] - close['sent']:.2f} s"
-            f" ({close['bytes'] / 1e6:.1f} MB)",
+            f" ({close['bytes'] / 1e6:.1f} MB)" + never,
+        ),
+        figure(
+            "3b. result to every connection, from the close's answer",
+            max(after_answer),
+            "s",
+            note=f"p99 {_quantile(after_answer, 0.99):.2f} s; {early:,} had it before the answer",
         ),
         figure(
             "4. ballots counted",
@@ -733,7 +732,7 @@ def not_measured(why: str) -> dict[str, Any]:
             for name, unit in (
                 ("1. ballots over HTTP, 5,000 delegates live", "ballots/s"),
                 ("2b. ballot latency p99", "ms"),
-                ("3a. result to every connection, from the close's answer", "s"),
+                ("3a. result to every connection, from the close request", "s"),
                 ("4. ballots counted", "ballots"),
             )
         ],

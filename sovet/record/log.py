@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sovet import canonical
 from sovet.record import tree
-from sovet.record.models import LogNode, RecordEntry, TreeHead
+from sovet.record.models import RecordEntry, TreeHead
 from sovet.sql import execute_together, inserts
 
 SYSTEM = "system"
@@ -96,11 +96,7 @@ def append_many(
             bytes(frontier),
             [*waiting, *(entry.leaf_data(organization.slug) for entry in rows)],
         )
-        nodes_stored = [
-            LogNode(organization_id=organization.pk, level=level, index=index, hash=digest)
-            for level, index, digest in nodes
-        ]
-        writes = [*inserts(RecordEntry, rows), *inserts(LogNode, nodes_stored)]
+        writes = [*inserts(RecordEntry, rows), *tree.node_inserts(organization.pk, nodes)]
         writes.append(
             (
                 f"UPDATE {table} SET record_frontier = %s, tree_size = %s WHERE id = %s",

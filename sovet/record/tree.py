@@ -20,6 +20,7 @@ from sovet.errors import Invalid
 from sovet.ledger import Node
 from sovet.record import signing
 from sovet.record.models import LogNode, RecordEntry, TreeHead
+from sovet.sql import Statement, execute_together, inserts
 
 
 class _Prefetched:
@@ -71,6 +72,32 @@ def grow(size: int, frontier: bytes, leaves: Sequence[bytes]) -> tuple[list[Node
     return nodes, b"".join(after)
 
 
+def node_inserts(organization_id: int, nodes: Sequence[Node]) -> list[Statement]:
+    """Return the INSERTs that store the nodes: on PostgreSQL one statement of three arrays,
+    which a catching-up tree of thousands of nodes writes in milliseconds instead of having
+    Django and psycopg build a statement value by value."""
+    if connection.vendor != "postgresql":
+        return inserts(
+            LogNode,
+            [
+                LogNode(organization_id=organization_id, level=level, index=index, hash=digest)
+                for level, index, digest in nodes
+            ],
+        )
+    if not nodes:
+        return []
+    quote = connection.ops.quote_name
+    levels, indexes, digests = (list(column) for column in zip(*nodes, strict=True))
+    return [
+        (
+            f"INSERT INTO {quote(LogNode._meta.db_table)} "
+            f"({quote('organization_id')}, {quote('level')}, {quote('index')}, {quote('hash')}) "
+            "SELECT %s, * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
+            [organization_id, levels, indexes, digests],
+        )
+    ]
+
+
 def leaves_between(organization_id: int, slug: str, after: int, last: int) -> list[bytes]:
     """Return the leaf data of entries after+1 to last: those written before their leaves."""
     if after >= last:
@@ -95,13 +122,8 @@ def catch_up(organization_id: int) -> None:
         if size == length:
             return
         nodes, after = grow(size, bytes(known), leaves_between(organization_id, slug, size, length))
-        LogNode.objects.bulk_create(
-            [
-                LogNode(organization_id=organization_id, level=level, index=index, hash=digest)
-                for level, index, digest in nodes
-            ],
-            batch_size=2000,
-        )
+        with connection.cursor() as cursor:
+            execute_together(cursor, node_inserts(organization_id, nodes))
         Organization.objects.filter(pk=organization_id).update(
             tree_size=length, record_frontier=after
         )
