@@ -94,13 +94,13 @@ def poll_out(poll: Poll) -> dict[str, Any]:
     }
 
 
-def _poll_at(org: Organization, poll_id: int) -> Poll:
-    return one(
-        Poll.objects.filter(organization=org).select_related("organization", "council", "session"),
-        "poll",
-        poll_id,
-        pk=poll_id,
-    )
+def _poll_at(
+    org: Organization, poll_id: int, related: tuple[str, ...] = ("council", "session")
+) -> Poll:
+    polls = Poll.objects.select_related(*related) if related else Poll.objects.all()
+    poll = one(polls, "poll", poll_id, organization=org, pk=poll_id)
+    poll.organization = org
+    return poll
 
 
 @router.get("/o/{slug}/polls", response=answers(list[PollSummary]))
@@ -162,7 +162,8 @@ def cast_ballot(request: HttpRequest, slug: Slug, poll_id: Id, payload: BallotIn
     Casting again changes nothing and answers with the same receipt.
     """
     org = organization(slug)
-    poll = _poll_at(org, poll_id)
+    # Nothing related: a ballot needs none of it, and every join is compiled per request.
+    poll = _poll_at(org, poll_id, related=())
     mandate = named(
         Mandate.objects.filter(council__organization=org).select_related("delegate"),
         "mandate",
