@@ -113,20 +113,12 @@ def _token_user(token_digest: str) -> tuple[int, datetime.datetime | None, Any] 
         [field.get_col(field.model._meta.db_table) for field in fields]
     )
     token_id, last_used, *values = next(compiler.apply_converters([row], converters))
-    user_model = get_user_model()
-    user_columns = len(user_model._meta.concrete_fields)
-    user = user_model.from_db(
-        connection.alias,
-        [field.attname for field in user_model._meta.concrete_fields],
-        values[:user_columns],
-    )
+    names = [field.attname for field in fields[2:]]
+    user_columns = len(get_user_model()._meta.concrete_fields)
+    user = get_user_model().from_db(connection.alias, names[:user_columns], values[:user_columns])
     login = None
     if values[user_columns] is not None:
-        login = Login.from_db(
-            connection.alias,
-            [field.attname for field in Login._meta.concrete_fields],
-            values[user_columns:],
-        )
+        login = Login.from_db(connection.alias, names[user_columns:], values[user_columns:])
         login._state.fields_cache["user"] = user
     user._state.fields_cache["login"] = login
     return token_id, last_used, user

@@ -5,8 +5,10 @@ unless the statute allows otherwise. Closing applies the rule and records the re
 about a motion, an amendment or an election then carries its outcome out (congress.outcomes).
 """
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -174,6 +176,7 @@ def _split(poll: Poll, mandate: Mandate, choice: Any, split: Mapping[str, int] |
     return parts
 
 
+@functools.cache
 def _credential_check() -> str:
     """SQL true where the poll `p` is outside a session or the mandate (the parameter) is
     accredited and present in its session."""
@@ -203,22 +206,25 @@ def _refuse_unless_open_to(poll: Poll, mandate: Mandate) -> None:
         raise Invalid(POLL_CLOSED)
 
 
-def _take_part(poll: Poll, mandate: Mandate, ballot: list[dict[str, Any]] | None) -> bool:
+@dataclass(frozen=True)
+class _Ballot:
+    """What casting a ballot writes: the participation, the secret ballots, the record entry."""
+
+    actor: Any
+    participation: Participation
+    secret_ballots: list[SecretBallot]
+    payload: dict[str, Any]
+
+
+def _take_part(participation: Participation) -> bool:
     """Store that the mandate voted; return False if it had (one row per mandate and poll)."""
-    participation = Participation(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     [(sql, params)] = inserts(Participation, [participation])
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ON CONFLICT DO NOTHING RETURNING id", params)
         return cursor.fetchone() is not None
 
 
-def _record_in_one_statement(
-    actor: Any,
-    poll: Poll,
-    participation: Participation,
-    secret_ballots: list[SecretBallot],
-    payload: dict[str, Any],
-) -> bool:
+def _record_in_one_statement(ballot: _Ballot) -> bool:
     """Write the ballot in one statement (PostgreSQL); return False if the mandate had voted.
 
     The statement locks the poll's row in share mode, as every ballot does at once; closing
@@ -227,6 +233,7 @@ def _record_in_one_statement(
     organization's row until commit, which in autocommit ends the same round trip.
     """
     quote = connection.ops.quote_name
+    participation, poll = ballot.participation, ballot.participation.poll
     took_part, took_part_params = insert_for_each(Participation, participation, "admitted")
     clauses = [
         (
@@ -242,15 +249,15 @@ def _record_in_one_statement(
         ),
     ]
     clauses.extend(
-        (f"kept{i}", *insert_for_each(SecretBallot, ballot, "took_part"))
-        for i, ballot in enumerate(secret_ballots)
+        (f"kept{i}", *insert_for_each(SecretBallot, secret, "took_part"))
+        for i, secret in enumerate(ballot.secret_ballots)
     )
     clauses.extend(
         append_without_leaf(
             poll.organization,
-            actor=actor,
+            actor=ballot.actor,
             action="poll.voted",
-            payload=payload,
+            payload=ballot.payload,
             once_per="took_part",
         )
     )
@@ -271,21 +278,21 @@ def _record_in_one_statement(
 
 
 @transaction.atomic
-def _record_in_steps(
-    actor: Any,
-    poll: Poll,
-    participation: Participation,
-    secret_ballots: list[SecretBallot],
-    payload: dict[str, Any],
-) -> bool:
+def _record_in_steps(ballot: _Ballot) -> bool:
     """Write the ballot in one transaction of several statements (SQLite: one writer at a time,
     so nothing can close the poll between them); return False if the mandate had voted."""
-    _refuse_unless_open_to(poll, participation.mandate)
-    if not _take_part(poll, participation.mandate, participation.ballot):
+    participation = ballot.participation
+    _refuse_unless_open_to(participation.poll, participation.mandate)
+    if not _take_part(participation):
         return False
     with connection.cursor() as cursor:
-        execute_together(cursor, inserts(SecretBallot, secret_ballots))
-    append(poll.organization, actor=actor, action="poll.voted", payload=payload)
+        execute_together(cursor, inserts(SecretBallot, ballot.secret_ballots))
+    append(
+        participation.poll.organization,
+        actor=ballot.actor,
+        action="poll.voted",
+        payload=ballot.payload,
+    )
     return True
 
 
@@ -327,7 +334,7 @@ def cast_ballot(
         payload["ballot"] = ballot
     participation = Participation(poll=poll, mandate=mandate, votes=mandate.votes, ballot=ballot)
     record = _record_in_one_statement if connection.vendor == "postgresql" else _record_in_steps
-    if record(actor, poll, participation, secret_ballots, payload):
+    if record(_Ballot(actor, participation, secret_ballots, payload)):
         # Watchers learn the turnout; how anyone voted travels only once an open poll closes.
         publish_turnout(poll.session_id, poll.pk)
     return code

@@ -124,13 +124,11 @@ def append_without_leaf(
     writes it, and, in autocommit, for its commit: no hashing, no further round trip. That is
     what lets a whole congress vote at once (polls/actions.py).
     """
-    organization_table = connection.ops.quote_name(type(organization)._meta.db_table)
-    entry_table = connection.ops.quote_name(RecordEntry._meta.db_table)
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(column)
-        for column in ("organization_id", "seq", "at", "actor", "action", "statute_version")
-    )
+    organization_table = quote(type(organization)._meta.db_table)
+    entry_table = quote(RecordEntry._meta.db_table)
+    names = ("organization_id", "seq", "at", "actor", "action", "statute_version", "payload")
+    columns = ", ".join(quote(name) for name in names)
     return [
         (
             "numbered",
@@ -141,9 +139,8 @@ def append_without_leaf(
         ),
         (
             "entered",
-            f"INSERT INTO {entry_table} ({columns}, {quote('payload')}) "
-            "SELECT %s, record_length, %s, %s, %s, NULLIF(statute_version, 0), %s FROM numbered "
-            "RETURNING seq",
+            f"INSERT INTO {entry_table} ({columns}) "
+            "SELECT %s, record_length, %s, %s, %s, NULLIF(statute_version, 0), %s FROM numbered",
             [
                 organization.pk,
                 timezone.now(),
