@@ -1,8 +1,10 @@
 """Reading and writing ballot files. Bad input raises FormatError naming the line.
 
-Readers stream: a file is read in 1 MB chunks, and memory grows with the number of distinct
-rankings, never with the number of ballots. A line already seen is counted by a dictionary
-lookup on its bytes, so a file with realistic duplication is read at close to disk speed.
+Readers stream: a file is read in chunks, and memory grows with the number of distinct
+rankings, never with the number of ballots. In BLT, runs of plain ballot lines (numbers only)
+are read a chunk at a time with numpy (`plainlines`) into a table of distinct rankings
+(`table.RankingTable`); everything else goes through the tokenizer, line by line. In the other
+formats a line already seen is counted by a dictionary lookup on its bytes.
 
 Formats: BLT (OpenSTV, Droop, ERS, Loomio), PrefLib `.soi`/`.toi`, ranked-ballot CSV (the
 scot-elex Scottish ward format, a cast-vote record with rank1..rankN columns of names, and
@@ -13,13 +15,14 @@ VoteKit's RankProfile CSV). Sovet's rankings are strict, so equal rankings (BLT 
 import csv
 import io
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sovet.counting.profile import Profile, ProfileError
+from sovet.counting.plainlines import PlainLines, plain_lines
+from sovet.counting.profile import MOST_BALLOTS, Profile, ProfileError
+from sovet.counting.table import Keys
 
 __all__ = [
     "BltOptions",
@@ -36,9 +39,11 @@ __all__ = [
 
 Ranking = tuple[int, ...]
 Progress = Callable[[int, int], None]
-"""Called with (bytes read, total bytes) about every megabyte and once at the end."""
+"""Called with (bytes read, total bytes) after each chunk read, the last time with both equal."""
 
 _CHUNK = 1 << 20
+_BLT_CHUNK = 1 << 15  # small enough that the bulk reader's arrays are reused, not mapped anew
+_SEEN = 1 << 16  # lines the per-line reader remembers
 _BOM = b"\xef\xbb\xbf"
 EXTENSIONS = {".blt": "BLT", ".soi": "PrefLib", ".toi": "PrefLib", ".csv": "CSV"}
 
@@ -55,12 +60,12 @@ class FormatError(ValueError):
 # Shared plumbing
 
 
-def _raw_chunks(path: Path, progress: Progress | None) -> Iterator[tuple[int, list[bytes]]]:
-    """Yield (number of lines before, lines without their ends) about a megabyte at a time."""
+def _raw_chunks(path: Path, progress: Progress | None, size: int = _CHUNK) -> Iterator[bytes]:
+    """Yield the file's bytes `size` at a time, each piece cut after a newline where it has one."""
     total = path.stat().st_size
-    done, number, tail = 0, 0, b""
+    done, tail = 0, b""
     with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
+        while chunk := stream.read(size):
             if not done and chunk.startswith(_BOM):
                 done, chunk = len(_BOM), chunk[len(_BOM) :]
             done += len(chunk)
@@ -68,19 +73,21 @@ def _raw_chunks(path: Path, progress: Progress | None) -> Iterator[tuple[int, li
             # Cutting after a newline never splits a CRLF pair between two chunks.
             cut = buffer.rfind(b"\n") + 1
             tail = buffer[cut:]
-            lines = buffer[:cut].splitlines()
-            yield number, lines
-            number += len(lines)
+            if cut:
+                yield buffer[:cut]
             if progress is not None:
                 progress(done, total)
     if tail:
-        yield number, tail.splitlines()
+        yield tail
 
 
 def _raw_lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
     """Yield (line number, line bytes without its end)."""
-    for before, lines in _raw_chunks(path, progress):
+    before = 0
+    for buffer in _raw_chunks(path, progress):
+        lines = buffer.splitlines()
         yield from enumerate(lines, before + 1)
+        before += len(lines)
 
 
 def _decode(path: Path, number: int, raw: bytes) -> str:
@@ -163,80 +170,77 @@ _OPTIONS = ("nick", "withdrawn", "tie", "droop", "undeclared")
 
 
 class _BltSource:
-    """Tokens of a BLT file; lines of plain ballots are counted here without becoming tokens."""
+    """Tokens of a BLT file; runs of plain ballot lines are read in bulk and never tokenized."""
 
     def __init__(self, path: Path, progress: Progress | None) -> None:
         self.path = path
-        self.chunks = _raw_chunks(path, progress)
+        self.chunks = _raw_chunks(path, progress, _BLT_CHUNK)
         self.line = 0
         self.fast = False  # set while the parser waits for the first token of a ballot
+        self.keys: Keys | None = None  # plain ballot lines, once the candidates are known
         self.cid: dict[bytes, int] = {}
         self.seen: dict[bytes, Ranking] = {}  # text after the weight -> its ranking
-        self.ballots: dict[Ranking, int] = {}
+        self.ballots: dict[Ranking, int] = {}  # ballots of other lines read without tokens
 
     def tokens(self) -> Iterator[str]:
         """Yield tokens, skipping `#` and `/* */` comments; quoted strings are one token."""
-        seen, ballots, depth, number = self.seen, self.ballots, 0, 0
-        plain, caching = self._plain, True
-        for before, lines in self.chunks:
-            if caching and len(seen) > 65536 and 2 * len(seen) > before:
-                caching = False  # little duplication: the cache would cost more than it saves
-                seen.clear()
-            if self.fast and not depth:
-                # A megabyte of nothing but ballot lines: count equal lines in C, parse each once.
-                whole = self._ballot_chunk(lines, caching)
-                if whole is not None:
-                    for counted, total in whole.items():
-                        ballots[counted] = ballots.get(counted, 0) + total
-                    number = before + len(lines)
-                    continue
-            for number, raw in enumerate(lines, before + 1):
-                if self.fast and not depth:
-                    # A line `weight c1 c2 ... 0` seen before costs two dictionary lookups; a
-                    # new one is parsed here if it is plain numbers or nicknames.
-                    head, _, rest = raw.partition(b" ")
-                    if head.isdigit() and (weight := int(head)):
-                        ranking = seen.get(rest) if caching else None
-                        if ranking is None:
-                            ranking = plain(rest)
-                            if caching and ranking is not None:
-                                seen[rest] = ranking
-                        if ranking is not None:
-                            ballots[ranking] = ballots.get(ranking, 0) + weight
+        depth, number = 0, 0
+        for buffer in self.chunks:
+            whole = buffer[: buffer.rfind(b"\n") + 1]
+            judged: PlainLines | None = None
+            offset, index = 0, 0  # where the next line starts, and its index in `whole`
+            while offset < len(buffer):
+                if self.fast and not depth and self.keys is not None and offset < len(whole):
+                    if judged is None:
+                        judged = plain_lines(whole, self.keys)
+                    run = judged.run(index)
+                    if run:
+                        taken = slice(index, index + run)
+                        self.keys.add(judged.keys[taken], judged.weights[taken])
+                        index, number = index + run, number + run
+                        offset = int(judged.ends[index - 1])
+                        continue
+                stop = buffer.find(b"\n", offset) + 1 or len(buffer)
+                for raw in buffer[offset:stop].splitlines():
+                    number += 1
+                    if self.fast and not depth and self._counted(raw):
+                        continue
+                    self.line = number
+                    text = _decode(self.path, number, raw)
+                    for token in _BLT_TOKEN.findall(text):
+                        if not depth and token[0] == '"':
+                            yield token
                             continue
-                self.line = number
-                text = _decode(self.path, number, raw)
-                for token in _BLT_TOKEN.findall(text):
-                    if not depth and token[0] == '"':
+                        if token.startswith("/*"):
+                            depth += 1
+                        if depth:
+                            if token.endswith("*/") and token != "/*":
+                                depth -= 1
+                            continue
+                        if token[0] == "#":
+                            break
                         yield token
-                        continue
-                    if token.startswith("/*"):
-                        depth += 1
-                    if depth:
-                        if token.endswith("*/") and token != "/*":
-                            depth -= 1
-                        continue
-                    if token[0] == "#":
-                        break
-                    yield token
+                offset, index = stop, index + 1
         self.line = number  # errors at the end of the file name its last line
 
-    def _ballot_chunk(self, lines: list[bytes], caching: bool) -> dict[Ranking, int] | None:
-        """The rankings and weights of a chunk if every line is a plain ballot, else None."""
-        found: dict[Ranking, int] = {}
-        for raw, times in Counter(lines).items():
-            head, _, rest = raw.partition(b" ")
-            if not head.isdigit() or not (weight := int(head)):
-                return None
-            ranking = self.seen.get(rest) if caching else None
+    def _counted(self, raw: bytes) -> bool:
+        """Count a line `weight c1 c2 ... 0` of numbers or nicknames without tokens, if it is one.
+
+        Lines of numbers alone are read in bulk; this is for nicknames, and for lines the bulk
+        reader leaves (rankings too long for a key). A line seen before costs two lookups.
+        """
+        head, _, rest = raw.partition(b" ")
+        if not head.isdigit() or not (weight := int(head)):
+            return False
+        ranking = self.seen.get(rest)
+        if ranking is None:
+            ranking = self._plain(rest)
             if ranking is None:
-                ranking = self._plain(rest)
-                if ranking is None:
-                    return None
-                if caching:
-                    self.seen[rest] = ranking
-            found[ranking] = found.get(ranking, 0) + weight * times
-        return found
+                return False
+            if len(self.seen) < _SEEN:
+                self.seen[rest] = ranking
+        self.ballots[ranking] = self.ballots.get(ranking, 0) + weight
+        return True
 
     def _plain(self, rest: bytes) -> Ranking | None:
         """The ranking of `c1 c2 ... 0` if every item is a known candidate, each once."""
@@ -344,6 +348,7 @@ def parse_blt(path: Path | str, *, progress: Progress | None = None) -> tuple[Pr
             break
         token = take("the first ballot")
 
+    source.keys = Keys(count)
     source.cid = {str(i + 1).encode(): i for i in range(count)}
     for name, index in nick.items():
         if not name.isdigit():
@@ -424,8 +429,15 @@ def parse_blt(path: Path | str, *, progress: Progress | None = None) -> tuple[Pr
             break  # Droop ignores unquoted material at the end of a file
         extra.append(quoted(token, what))
     extra += ["", "", ""]
-    ballots = other
     source.seen.clear()
+    ballots: Mapping[Ranking, int] = other
+    if source.keys.rows:
+        total = source.keys.ballots + sum(other.values())
+        if total > MOST_BALLOTS:
+            raise FormatError(
+                path, source.line, f"{total} ballots are more than Sovet counts (2**62)"
+            )
+        ballots = source.keys.table(source.keys.add_rankings(other))
     profile = _profile(
         path,
         source.line,

@@ -27,12 +27,15 @@ Rules, where the statutes and the literature leave a choice:
   the paper's Tie-Breaking Ranking of Candidates, which itself draws ballots at random.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
-from sovet.counting.profile import Profile, ProfileError, Ranking
+import numpy as np
+
+from sovet.counting.parcels import Parcels
+from sovet.counting.profile import Profile, ProfileError
 from sovet.counting.result import Result, Round, TieBreak
 from sovet.counting.ties import draw, profile_seed
 
@@ -49,25 +52,16 @@ def irv(profile: Profile, *, seed: int | None = None) -> Result:
         raise ProfileError(
             f"instant runoff fills one seat, not {profile.seats}; use an STV method for more"
         )
-    seed = profile_seed(profile) if seed is None else seed
     continuing = set(profile.continuing)
     if not continuing:
         raise ProfileError("every candidate has withdrawn: nobody to elect")
-    rankings: list[Ranking] = []
-    weights: list[int] = []
-    for ranking, weight in profile.effective().items():
-        if ranking and weight:
-            rankings.append(ranking)
-            weights.append(weight)
-    # Each distinct ranking sits on the pile of its current preference; an exclusion moves only
-    # the excluded candidate's pile, so work grows with transfers, not with ballots times rounds.
-    position = [0] * len(rankings)
-    piles: dict[int, list[int]] = {c: [] for c in continuing}
-    totals: dict[int, int] = {c: 0 for c in continuing}
-    for index, ranking in enumerate(rankings):
-        piles[ranking[0]].append(index)
-        totals[ranking[0]] += weights[index]
-    valid = sum(weights)
+    # Each distinct ranking is a parcel on the pile of its current preference; an exclusion
+    # moves only the excluded candidate's pile, so work grows with transfers, not with ballots
+    # times rounds.
+    parcels = Parcels(profile)
+    held = parcels.papers_held(np.arange(parcels.papers.size)).tolist()
+    totals: dict[int, int] = {c: held[c] for c in sorted(continuing)}
+    valid = parcels.valid
     exhausted = 0
     history: list[dict[int, int]] = []
     rounds: list[Round] = []
@@ -101,7 +95,7 @@ def irv(profile: Profile, *, seed: int | None = None) -> Result:
                 "more than half"
             )
             break
-        loser, why, tie = _lowest(totals, history, seed=seed, round=number_)
+        loser, why, tie = _lowest(totals, history, profile, seed=seed, round=number_)
         if tie is not None:
             tie_breaks.append(tie)
         round_.excluded = [loser]
@@ -109,18 +103,14 @@ def irv(profile: Profile, *, seed: int | None = None) -> Result:
         transfers = {loser: -totals[loser]}
         del totals[loser]
         continuing.discard(loser)
-        for index in piles.pop(loser):
-            ranking, at, weight = rankings[index], position[index] + 1, weights[index]
-            while at < len(ranking) and ranking[at] not in continuing:
-                at += 1
-            if at == len(ranking):
-                exhausted += weight
-                continue
-            position[index] = at
-            heir = ranking[at]
-            piles[heir].append(index)
-            totals[heir] += weight
-            transfers[heir] = transfers.get(heir, 0) + weight
+        pile = parcels.pile(loser)
+        parcels.advance(pile, [c in continuing for c in range(parcels.end)])
+        gained = parcels.papers_held(pile).tolist()
+        exhausted += gained[parcels.end]
+        for heir in sorted(continuing):
+            if gained[heir]:
+                totals[heir] += gained[heir]
+                transfers[heir] = gained[heir]
         subject = loser
     return Result(
         method="irv",
@@ -134,7 +124,12 @@ def irv(profile: Profile, *, seed: int | None = None) -> Result:
 
 
 def _lowest(
-    totals: Mapping[int, int], history: list[dict[int, int]], *, seed: int, round: int
+    totals: Mapping[int, int],
+    history: list[dict[int, int]],
+    profile: Profile,
+    *,
+    seed: int | None,
+    round: int,
 ) -> tuple[int, str, TieBreak | None]:
     """Return the candidate to exclude, why, and the draw if one was needed."""
     fewest = min(totals.values())
@@ -152,31 +147,26 @@ def _lowest(
                     f"tied for fewest votes ({fewest}), fewest at round {earlier + 1} ({least})",
                     None,
                 )
+    # Hashing every ranking for a seed costs more than most counts: only for a lot.
+    seed = profile_seed(profile) if seed is None else seed
     tie = draw(tied, seed=seed, round=round, purpose="exclude")
     return tie.chosen, f"tied for fewest votes ({fewest}) at every round, chosen by lot", tie
 
 
 def plurality(profile: Profile, *, seed: int | None = None) -> Result:
     """Elect the `seats` candidates with the most first preferences."""
-    scores = dict.fromkeys(profile.continuing, 0)
-    valid = 0
-    for ranking, weight in profile.effective().items():
-        if ranking:
-            scores[ranking[0]] += weight
-            valid += weight
-    return _highest(profile, scores, valid, "plurality", "first preferences", seed)
+    parcels = Parcels(profile)
+    held = parcels.papers_held(np.arange(parcels.papers.size)).tolist()
+    scores = {c: held[c] for c in profile.continuing}
+    return _highest(profile, scores, parcels.valid, "plurality", "first preferences", seed)
 
 
 def approval(profile: Profile, *, seed: int | None = None) -> Result:
     """Elect the `seats` candidates approved (ranked at all) by the most ballots."""
-    scores = dict.fromkeys(profile.continuing, 0)
-    valid = 0
-    for ranking, weight in profile.effective().items():
-        if ranking:
-            for candidate in ranking:
-                scores[candidate] += weight
-            valid += weight
-    return _highest(profile, scores, valid, "approval", "approvals", seed)
+    parcels = Parcels(profile)
+    approved = parcels.papers_ranking().tolist()
+    scores = {c: approved[c] for c in profile.continuing}
+    return _highest(profile, scores, parcels.valid, "approval", "approvals", seed)
 
 
 def _highest(
@@ -263,20 +253,26 @@ class SchulzeResult(Result):
 
 def pairwise(profile: Profile) -> list[list[int]]:
     """Return d[a][b], the weight of ballots ranking a above b (ranked above unranked)."""
-    n = len(profile.candidates)
-    above_all = [0] * n
-    # d[a][b] = (ballots ranking a) - (ballots ranking both, b above or equal to a); built per
-    # distinct ranking in time quadratic in its length, not in the number of candidates.
-    correction = [[0] * n for _ in range(n)]
-    for ranking, weight in profile.effective().items():
-        if not weight:
-            continue
-        for i, a in enumerate(ranking):
-            above_all[a] += weight
-            row = correction[a]
-            for b in ranking[: i + 1]:
-                row[b] -= weight
-    return [[0 if a == b else above_all[a] + correction[a][b] for b in range(n)] for a in range(n)]
+    return _pairwise(Parcels(profile), profile.withdrawn)
+
+
+def _pairwise(parcels: Parcels, withdrawn: Iterable[int]) -> list[list[int]]:
+    ranks, papers, n = parcels.ranks, parcels.papers, parcels.end
+    # d[a][b] = (ballots ranking a) - (ballots ranking both, b above or equal to a): summed over
+    # pairs of places in the rankings (the last `end`, past any ranking's end, is cut off), in
+    # time quadratic in the longest ranking, not in the number of candidates.
+    correction = np.zeros((n + 1, n + 1), dtype=np.int64)
+    for place in range(ranks.shape[1]):
+        for higher in range(place + 1):
+            np.add.at(correction, (ranks[:, place], ranks[:, higher]), -papers)
+    d = parcels.papers_ranking()[:n, None] + correction[:n, :n]
+    np.fill_diagonal(d, 0)
+    # Withdrawn candidates are not on the ballot: they beat nobody and nobody beats them.
+    out = sorted(withdrawn)
+    d[out, :] = 0
+    d[:, out] = 0
+    found: list[list[int]] = d.tolist()
+    return found
 
 
 def _strength_key(measure: Measure) -> Callable[[Link], tuple[int, int]]:
@@ -299,7 +295,8 @@ def schulze(
     if not standing:
         raise ProfileError("every candidate has withdrawn: nobody to elect")
     n = len(profile.candidates)
-    d = pairwise(profile)
+    parcels = Parcels(profile)
+    d = _pairwise(parcels, profile.withdrawn)
     p: list[list[Link]] = [[None] * n for _ in range(n)]
     for a in standing:
         for b in standing:
@@ -337,7 +334,7 @@ def schulze(
             f"potential winners {', '.join(names[c] for c in winners)}: none beaten by strongest "
             f"paths; {names[winner]} chosen by lot"
         )
-    valid = sum(w for r, w in profile.effective().items() if r)
+    valid = parcels.valid
     round_ = Round(
         number=1,
         action="beatpath",

@@ -10,6 +10,10 @@ Foundation's reference WIGM when given a fixed-point `precision`.
 from collections.abc import Callable
 from fractions import Fraction
 
+import numpy as np
+import numpy.typing as npt
+
+from sovet.counting.parcels import Parcels
 from sovet.counting.profile import Profile
 from sovet.counting.result import Result, Round, TieBreak
 from sovet.counting.ties import draw, profile_seed
@@ -32,7 +36,12 @@ def _show(value: Fraction, places: int = SCOTTISH_PLACES) -> str:
 
 
 class _Count:
-    """The state of one count: parcels, who holds them, votes, and the rounds so far."""
+    """The state of one count: parcels, who holds them, votes, and the rounds so far.
+
+    A parcel is one distinct ranking's papers, which always travel together. Its papers carry
+    a value class (`kind`, an index into `worth`, the exact value of one paper), so moving
+    parcels is array work on whole numbers and the votes are summed exactly, class by class.
+    """
 
     def __init__(self, profile: Profile, *, scale: int, seed: int | None) -> None:
         self.names = profile.candidates
@@ -44,22 +53,14 @@ class _Count:
             EXCLUDED if c in profile.withdrawn else HOPEFUL for c in range(len(self.names))
         ]
         self.standing = [c not in profile.withdrawn for c in range(len(self.names))]
-        self.rankings: list[tuple[int, ...]] = []
-        self.papers: list[int] = []
-        self.position: list[int] = []
-        self.value: list[Value] = []  # of one paper in the parcel
-        self.piles: list[list[int]] = [[] for _ in self.names]
-        self.votes: list[Value] = [0] * len(self.names)
-        for ranking, weight in profile.effective().items():
-            if ranking and weight:
-                parcel = len(self.rankings)
-                self.rankings.append(ranking)
-                self.papers.append(weight)
-                self.position.append(0)
-                self.value.append(scale)
-                self.piles[ranking[0]].append(parcel)
-                self.votes[ranking[0]] += weight * scale
-        self.valid = sum(self.papers)
+        self.parcels = Parcels(profile)
+        self.end = self.parcels.end
+        self.kind = np.zeros(self.parcels.papers.size, dtype=np.int64)
+        self.worth: list[Value] = [scale]
+        self.kinds: dict[Value, int] = {scale: 0}
+        held = self.parcels.papers_held(np.arange(self.parcels.papers.size))
+        self.votes: list[Value] = [int(papers) * scale for papers in held[: self.end].tolist()]
+        self.valid = self.parcels.valid
         self.quota: Value = 0
         self.exhausted: Value = 0  # papers with no further preference, and truncation loss
         self.elected: list[int] = []
@@ -67,6 +68,14 @@ class _Count:
         self.history: list[list[Value]] = []  # votes at the end of each stage
         self.rounds: list[Round] = []
         self.tie_breaks: list[TieBreak] = []
+
+    def _kind(self, value: Value) -> int:
+        """The value class of papers worth `value` each."""
+        kind = self.kinds.get(value)
+        if kind is None:
+            kind = self.kinds[value] = len(self.worth)
+            self.worth.append(value)
+        return kind
 
     def fraction(self, value: Value) -> Fraction:
         """Return a value in votes."""
@@ -85,33 +94,26 @@ class _Count:
         return self.seats - len(self.elected)
 
     def move(
-        self, parcels: list[int], reweight: Callable[[Value], Value] | None
+        self, parcels: npt.NDArray[np.int64], reweight: Callable[[Value], Value] | None
     ) -> tuple[dict[int, Value], Value]:
         """Pass parcels to their next continuing preference; return gains and newly exhausted."""
+        if reweight is not None:
+            renamed = np.arange(len(self.worth))
+            for kind in np.unique(self.kind[parcels]).tolist():
+                renamed[kind] = self._kind(reweight(self.worth[kind]))
+            self.kind[parcels] = renamed[self.kind[parcels]]
+        self.parcels.advance(parcels, [state == HOPEFUL for state in self.state])
+        kinds = len(self.worth)
+        papers = self.parcels.papers_held(parcels, self.kind[parcels], kinds)
         gains: dict[int, Value] = {}
         exhausted: Value = 0
-        state, rankings, position, value, papers = (
-            self.state,
-            self.rankings,
-            self.position,
-            self.value,
-            self.papers,
-        )
-        for parcel in parcels:
-            worth = value[parcel]
-            if reweight is not None:
-                worth = value[parcel] = reweight(worth)
-            ranking = rankings[parcel]
-            at = position[parcel] + 1
-            while at < len(ranking) and state[ranking[at]] != HOPEFUL:
-                at += 1
-            position[parcel] = at
-            amount = worth * papers[parcel]
-            if at == len(ranking):
+        for cell in np.flatnonzero(papers).tolist():
+            candidate, kind = divmod(cell, kinds)
+            amount = int(papers[cell]) * self.worth[kind]
+            if candidate == self.end:
                 exhausted += amount
             else:
-                self.piles[ranking[at]].append(parcel)
-                gains[ranking[at]] = gains.get(ranking[at], 0) + amount
+                gains[candidate] = gains.get(candidate, 0) + amount
         for candidate, gain in gains.items():
             self.votes[candidate] += gain
         self.exhausted += exhausted
@@ -124,8 +126,9 @@ class _Count:
         self.pending.remove(candidate)
         vote = self.votes[candidate]
         surplus = vote - self.quota
-        pile, self.piles[candidate] = self.piles[candidate], []
-        gains, exhausted = self.move(pile, lambda worth: reweight(worth, surplus, vote))
+        gains, exhausted = self.move(
+            self.parcels.pile(candidate), lambda worth: reweight(worth, surplus, vote)
+        )
         lost = surplus - sum(gains.values(), exhausted)
         self.exhausted += lost
         self.votes[candidate] = self.quota
@@ -134,8 +137,8 @@ class _Count:
 
     def exclude(self, candidate: int) -> dict[int, Value]:
         """Exclude a candidate and pass on all its papers at their current values."""
+        pile = self.parcels.pile(candidate)
         self.state[candidate] = EXCLUDED
-        pile, self.piles[candidate] = self.piles[candidate], []
         gains, _ = self.move(pile, None)
         gains[candidate] = -self.votes[candidate]
         self.votes[candidate] = 0
