@@ -17,11 +17,16 @@ job whose run takes under REPEAT_BELOW seconds is run up to REPEATS times there,
 and its fastest run kept, for Sovet and peers alike):
 - Sovet: the whole job, `formats.read_ballots(path)` and then the count (Scottish STV; Meek STV
   with the PR Foundation's rule on (a)).
-- A peer: building its own structures from ballots already in memory (loaded, untimed, before
-  the clock starts) and counting. pref_voting (`ProfileWithTies` with `rcounts`) and votekit
-  (`RankBallot` weights into a `RankProfile`) take the grouped rankings with their counts;
-  pyrankvote has no weights, so it gets one ranking per ballot (the expanded list).
-  Imports happen before the clock starts.
+- A peer: building its own structures from the same ballots already in memory (loaded, untimed,
+  before the clock starts) and counting. The ballots are handed over as the file holds them:
+  a (ranking, weight) pair per ballot line, so on (a) the published grouped lines and on (b)
+  and (c) one ranking per ballot (pref_voting takes the weights as `rcounts`, votekit as
+  `RankBallot` weights; pyrankvote has no weights and gets each line `weight` times). Grouping
+  equal rankings is then part of the job, timed for Sovet and for every peer alike. Imports
+  happen before the clock starts.
+- For information, not for the goal, on (b) and (c): pref_voting and votekit also run on the
+  rankings already grouped by Sovet's reader, so the grouping they are spared is not timed for
+  them (it is for Sovet).
 Peers' STV: pref_voting `stv_scottish` (its Scottish STV, SSI 2007/42); votekit `FastSTV` (its
 numpy STV, Droop quota, fractional transfer); pyrankvote `single_transferable_vote` (Droop
 quota, fractional surplus transfer). On (a) also pref_voting `stv_meek` against Sovet's Meek.
@@ -72,6 +77,7 @@ SPATIAL_BLT = OUT_DIR / "count-spatial-1m.blt"
 IC_BLT = OUT_DIR / "count-ic-1m.blt"
 
 MB = 1 << 20
+Ranking = tuple[int, ...]
 
 # Job name -> (library, what it runs, which Sovet method it is compared with).
 JOBS: dict[str, tuple[str, str, str]] = {
@@ -81,12 +87,12 @@ JOBS: dict[str, tuple[str, str, str]] = {
     "votekit-fast": ("votekit", "FastSTV fractional", "scottish"),
     "pyrankvote-stv": ("pyrankvote", "single_transferable_vote", "scottish"),
     "pref_voting-meek": ("pref_voting", "stv_meek", "meek"),
+    "pref_voting-scottish-grouped": ("pref_voting", "stv_scottish", "scottish"),
+    "votekit-fast-grouped": ("votekit", "FastSTV fractional", "scottish"),
 }
-INPUT = {
-    "pref_voting": "grouped rankings with counts",
-    "votekit": "grouped rankings with weights",
-    "pyrankvote": "expanded: one ranking per ballot",
-}
+GROUPED = "-grouped"  # a job whose peer is handed grouped rankings: informative only
+AS_CAST = "as the file holds them: (ranking, weight) per line; pyrankvote expands weights"
+GROUPED_INPUT = "grouped rankings with counts (informative: its grouping is not timed)"
 PEER_PACKAGES = {"pref_voting": "pref_voting", "votekit": "votekit", "pyrankvote": "pyrankvote"}
 
 
@@ -146,15 +152,34 @@ def write_ballot_file(path: Path, rows: list[tuple[int, ...]], title: str) -> No
 # The worker: one job in its own process, `python -m bench.count JOB FILE time|memory`
 
 
-def _load(path: Path) -> tuple[tuple[str, ...], int, list[tuple[tuple[int, ...], int]]]:
-    """The ballots a peer is handed: names, seats and the grouped non-blank rankings."""
+def _load(path: Path, grouped: bool) -> tuple[tuple[str, ...], int, list[tuple[Ranking, int]]]:
+    """The ballots a peer is handed: names, seats and (ranking, weight) pairs.
+
+    As the file holds them (one pair per ballot line, in file order), or, for the informative
+    jobs, grouped by Sovet's reader (each distinct non-blank ranking once, with its count).
+    """
     from sovet.counting import formats
 
     profile = formats.read_ballots(path)
     if profile.withdrawn:
         raise SystemExit(f"{path}: withdrawn candidates are not supported by this benchmark")
-    grouped = sorted((r, w) for r, w in profile.ballots.items() if r and w)
-    return profile.candidates, profile.seats, grouped
+    if grouped:
+        return (
+            profile.candidates,
+            profile.seats,
+            sorted((r, w) for r, w in profile.ballots.items() if r and w),
+        )
+    lines: list[tuple[Ranking, int]] = []
+    with path.open(encoding="utf-8") as stream:
+        next(stream)  # `candidates seats`
+        for line in stream:
+            numbers = [int(item) for item in line.split()]
+            if numbers == [0]:
+                break
+            if numbers[-1] != 0 or len(numbers) < 3:
+                raise SystemExit(f"{path}: {line!r} is not a plain non-blank ballot line")
+            lines.append((tuple(c - 1 for c in numbers[1:-1]), numbers[0]))
+    return profile.candidates, profile.seats, lines
 
 
 def _prepare(job: str, path: Path) -> Any:
@@ -183,7 +208,7 @@ def _prepare(job: str, path: Path) -> Any:
 
         return sovet
 
-    names, seats, grouped = _load(path)
+    names, seats, grouped = _load(path, job.endswith(GROUPED))
     if job.startswith("pref_voting"):
         import random
 
@@ -198,7 +223,7 @@ def _prepare(job: str, path: Path) -> Any:
                 candidates=list(range(len(names))),
             )
             built = time.perf_counter()
-            if job == "pref_voting-scottish":
+            if job != "pref_voting-meek":
                 elected = stv_scottish(profile, num_seats=seats, rng=random.Random(SEED))
             else:
                 elected = stv_meek(profile, num_seats=seats)
@@ -211,7 +236,7 @@ def _prepare(job: str, path: Path) -> Any:
 
         return pref_voting
 
-    if job == "votekit-fast":
+    if job.startswith("votekit-fast"):
         from votekit.ballot import RankBallot
         from votekit.elections import FastSTV
         from votekit.pref_profile import RankProfile
@@ -394,10 +419,14 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return set(a["elected"]) == set(b["elected"])
 
 
+def _peer_name(job: str) -> str:
+    library, runs, _ = JOBS[job]
+    return f"{library} {runs}" + (" (grouped input)" if job.endswith(GROUPED) else "")
+
+
 def _peer_row(label: str, job: str, peer: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     """One peer's time, whether it agreed with Sovet, its peak memory and what it was given."""
-    library, runs, _ = JOBS[job]
-    title = f"{label} {library} {runs}"
+    title = f"{label} {_peer_name(job)}"
     if "missing" in peer:
         return figure(title, None, "s", note=f"NOT RUN: {peer['missing']}")
     if "timeout" in peer:
@@ -418,7 +447,7 @@ def _peer_row(label: str, job: str, peer: dict[str, Any], own: dict[str, Any]) -
             ("same result" if _same(own, peer) else f"DIFFERENT result: {sorted(peer['elected'])}")
             + f"; build {peer['build_s']:.2f} + count {peer['count_s']:.2f} s"
             + f"; peak {_mb(peak) if peak is not None else 'unknown'}"
-            + f"; input {INPUT[library]}"
+            + f"; input {GROUPED_INPUT if job.endswith(GROUPED) else AS_CAST}"
         ),
     )
 
@@ -429,7 +458,9 @@ def case_figures(
     """Sovet's time and memory for one method of one case, then every peer's beside it."""
     own = results["sovet-scottish" if method == "scottish" else "sovet-meek"]
     what = "Scottish STV" if method == "scottish" else "Meek STV (prf)"
-    peers = [job for job in results if JOBS[job][0] != "Sovet" and JOBS[job][2] == method]
+    shown = [job for job in results if JOBS[job][0] != "Sovet" and JOBS[job][2] == method]
+    peers = [job for job in shown if not job.endswith(GROUPED)]  # the goal's: ballots as cast
+    grouped = [job for job in shown if job.endswith(GROUPED)]
     breakdown = (
         f"read {own['read_s']:.3f} s + count {own['count_s']:.3f} s; "
         f"{own['voters']:,} ballots, {own['distinct']:,} distinct; "
@@ -437,26 +468,36 @@ def case_figures(
     )
     if method == "scottish":
         figures.append(figure(f"{label} Sovet {what}: read + count", own["s"], "s", note=breakdown))
-        agreeing = [
-            (results[job]["s"], f"{JOBS[job][0]} {JOBS[job][1]}")
-            for job in peers
-            if "s" in results[job] and _same(own, results[job])
-        ]
-        name = f"{label} Scottish STV speed-up vs fastest agreeing peer"
-        if agreeing:
+        for jobs, name, target in (
+            (peers, f"{label} Scottish STV speed-up vs fastest agreeing peer", SPEEDUP),
+            (
+                grouped,
+                f"{label} Scottish STV speed-up vs fastest agreeing peer on grouped input "
+                "(informative)",
+                None,
+            ),
+        ):
+            agreeing = [
+                (results[job]["s"], _peer_name(job))
+                for job in jobs
+                if "s" in results[job] and _same(own, results[job])
+            ]
+            if not jobs:
+                continue
+            if not agreeing:
+                figures.append(figure(name, None, "x", note="no agreeing peer finished"))
+                continue
             fastest_s, fastest = min(agreeing)
             figures.append(
                 figure(
                     name,
                     fastest_s / own["s"],
                     "x",
-                    target=SPEEDUP,
+                    target=target,
                     better=HIGHER,
                     note=f"{fastest} {fastest_s:.3f} s / Sovet {own['s']:.3f} s",
                 )
             )
-        else:
-            figures.append(figure(name, None, "x", note="no peer finished with the same result"))
     else:
         figures.append(
             figure(
@@ -469,13 +510,11 @@ def case_figures(
         )
     if "peak_bytes" in own:
         peaks = [
-            (results[job]["peak_bytes"], f"{JOBS[job][0]} {JOBS[job][1]}")
+            (results[job]["peak_bytes"], _peer_name(job))
             for job in peers
             if "peak_bytes" in results[job]
         ]
-        unknown = [
-            f"{JOBS[job][0]} {JOBS[job][1]}" for job in peers if "peak_bytes" not in results[job]
-        ]
+        unknown = [_peer_name(job) for job in peers if "peak_bytes" not in results[job]]
         lowest = min(peaks) if peaks else None
         figures.append(
             figure(
@@ -498,7 +537,7 @@ def case_figures(
                 note=f"memory run did not finish: {own.get('memory_run')}",
             )
         )
-    figures.extend(_peer_row(label, job, results[job], own) for job in peers)
+    figures.extend(_peer_row(label, job, results[job], own) for job in shown)
 
 
 def main() -> dict[str, Any]:
@@ -522,7 +561,7 @@ def main() -> dict[str, Any]:
             "tracemalloc peak during the job, in a separate run of the job (two at a time, "
             "after all timing); a peer's input ballots are not counted, Sovet's reading is"
         ),
-        "peer_input": INPUT,
+        "peer_input": {"goal": AS_CAST, "informative": GROUPED_INPUT},
         "versions": {},
     }
     from importlib.metadata import PackageNotFoundError, version
@@ -556,9 +595,23 @@ def main() -> dict[str, Any]:
     }
     step(f"written: {info['generated']}")
 
-    scottish = ["sovet-scottish", "pref_voting-scottish", "votekit-fast", "pyrankvote-stv"]
+    scottish = [
+        "sovet-scottish",
+        "pref_voting-scottish",
+        "votekit-fast",
+        "pyrankvote-stv",
+        "pref_voting-scottish-grouped",
+        "votekit-fast-grouped",
+    ]
     cases = {
-        "(a) Portland D1": (PORTLAND, [*scottish, "sovet-meek", "pref_voting-meek"]),
+        "(a) Portland D1": (
+            PORTLAND,
+            [
+                *(job for job in scottish if not job.endswith(GROUPED)),
+                "sovet-meek",
+                "pref_voting-meek",
+            ],
+        ),
         "(b) spatial 1M": (SPATIAL_BLT, scottish),
         "(c) impartial 1M": (IC_BLT, scottish),
     }
