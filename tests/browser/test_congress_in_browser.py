@@ -208,3 +208,58 @@ def test_the_1903_congress_seated_by_group(replayed_1903, browsers):
     phone = connected(browsers.person(reader, phone=True).open(path))
     expect(phone.locator("#live-hemicycle svg")).to_be_visible()
     browsers.screenshot(phone, "phone-live")
+
+
+WIDER_THAN_THE_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = (element) => element.getBoundingClientRect().right > width + 1;
+  const outermost = [...document.querySelectorAll("body, body *")].filter(
+    (element) =>
+      wide(element) &&
+      !(element.parentElement !== document.documentElement && wide(element.parentElement)) &&
+      !element.parentElement.closest(".scroll")
+  );
+  return {
+    scrolls: document.documentElement.scrollWidth - width,
+    culprits: outermost.map(
+      (element) => `${element.tagName.toLowerCase()}.${element.className}: ` +
+        `${Math.round(element.getBoundingClientRect().right)} px`
+    ),
+  };
+}"""
+
+
+def test_no_page_of_the_congress_scrolls_sideways_on_a_phone(replayed_1903, browsers):
+    """At 390 px every page fits the screen's width; wide tables scroll inside their own box."""
+    session, reader = replayed_1903
+    council = session.council_id
+    lenin = get_user_model().objects.get(login__person__name="Lenin")
+    phones: dict = {}
+    too_wide = []
+    for person, path in [
+        (lenin, "/o/rsdlp/me/"),
+        (lenin, "/o/rsdlp/delegate/"),
+        (lenin, f"/o/rsdlp/sessions/{session.pk}/ballot/"),
+    ] + [
+        (reader, path)
+        for path in (
+            "/o/rsdlp/",
+            f"/o/rsdlp/councils/{council}/",
+            "/o/rsdlp/congress/",
+            f"/o/rsdlp/sessions/{session.pk}/",
+            f"/o/rsdlp/sessions/{session.pk}/chair/",
+            "/o/rsdlp/motions/1/",
+            "/o/rsdlp/statute/",
+            "/o/rsdlp/record/",
+        )
+    ]:
+        if person not in phones:
+            phones[person] = browsers.person(person, phone=True)
+        page = phones[person].open(path)
+        page.wait_for_load_state("load")
+        expect(page.locator("main")).to_be_visible()
+        found = page.evaluate(WIDER_THAN_THE_SCREEN)
+        if found["scrolls"] > 0:
+            too_wide.append(f"{path} is {found['scrolls']} px too wide: {found['culprits']}")
+        page.close()
+    assert not too_wide, "\n".join(too_wide)
