@@ -16,7 +16,7 @@ from channels.layers import channel_layers
 from django.db import connection
 
 from sovet.asgi import application
-from sovet.congress import sessions
+from sovet.congress import bodies, sessions
 from sovet.polls.actions import cast_ballot, close_poll, open_poll
 
 pytestmark = [
@@ -105,6 +105,34 @@ def test_watchers_get_the_state_then_each_event_after_commit(congress, client):
         state = await again.receive_json_from(timeout=5)
         assert state["polls"][-1]["result"]["adopted"] is False
         await again.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_an_election_tells_watchers_of_each_nomination_and_answer(congress, client):
+    """Calling an election, nominating and the nominee's answer each reach the open pages,
+    which fetch the election's candidates again (data-live-on="... election")."""
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+    nominee = congress.mandate(1).delegate
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        assert (await watcher.receive_json_from(timeout=5))["type"] == "state"
+        election = await database_sync_to_async(bodies.call_election)(
+            actor=union.organizer, session=congress.session, body_name="Editorial board", seats=1
+        )
+        told = {"type": "election", "election": election.pk}
+        assert await watcher.receive_json_from(timeout=5) == told
+        candidate = await database_sync_to_async(bodies.nominate)(
+            actor=union.organizer, election=election, person=nominee
+        )
+        assert await watcher.receive_json_from(timeout=5) == told
+        await database_sync_to_async(bodies.answer_nomination)(
+            actor=congress.user(1), candidate=candidate, accept=True
+        )
+        assert await watcher.receive_json_from(timeout=5) == told
+        await watcher.disconnect()
 
     async_to_sync(scenario)()
 

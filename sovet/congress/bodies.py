@@ -10,6 +10,7 @@ from sovet.congress.models import Body, BodySeat, Candidate, Election, Session
 from sovet.counting import methods
 from sovet.counting.profile import Profile, group
 from sovet.errors import Invalid, NotAllowed
+from sovet.live.events import publish
 from sovet.organizations.access import SIGN_IN, is_system, require_organizer
 from sovet.organizations.models import Person
 from sovet.organizations.selectors import current_statute
@@ -19,6 +20,11 @@ from sovet.record.log import append, lock
 
 def _person(person: Person) -> dict[str, Any]:
     return {"id": person.pk, "name": person.name}
+
+
+def _tell(election: Election) -> None:
+    """Let the session's pages show the election's candidates and their answers as they change."""
+    publish(election.session_id, {"type": "election", "election": election.pk})
 
 
 @transaction.atomic
@@ -46,6 +52,7 @@ def call_election(*, actor: Any, session: Session, body_name: str, seats: int) -
         action="election.called",
         payload={"election": election.pk, "body": name, "seats": seats, "method": method},
     )
+    _tell(election)
     return election
 
 
@@ -67,6 +74,7 @@ def nominate(*, actor: Any, election: Election, person: Person) -> Candidate:
         action="election.nominated",
         payload={"election": election.pk, "candidate": _person(person)},
     )
+    _tell(election)
     return candidate
 
 
@@ -91,6 +99,7 @@ def answer_nomination(*, actor: Any, candidate: Candidate, accept: bool) -> Cand
         action="election.accepted" if accept else "election.declined",
         payload={"election": election.pk, "candidate": _person(candidate.person)},
     )
+    _tell(election)
     return candidate
 
 
