@@ -77,6 +77,28 @@
     });
   }
 
+  // The answer to the user's own last action (a notice) outlives a part fetching itself again:
+  // what it fetches is newer data, not a reply, and the event of that very action often
+  // arrives just after the answer.
+  const answers = new Map();
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const part = event.detail.target;
+    const request = event.detail.requestConfig;
+    if (part && part.dataset && part.dataset.liveUrl && request && request.verb === "get") {
+      answers.set(part, part.querySelector('.notice[role="status"]'));
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const part = event.detail.target;
+    if (!answers.has(part)) return;
+    const answer = answers.get(part);
+    answers.delete(part);
+    const slot = part.querySelector('[role="alert"][id$="-alert"]');
+    if (!answer || !slot || part.querySelector('.notice[role="status"]')) return;
+    answer.removeAttribute("data-focus"); // shown again, never focused again
+    slot.after(answer);
+  });
+
   function refetch(part) {
     if (pending.has(part) || typeof htmx === "undefined") return;
     const delay = Number(part.dataset.liveDelay || 200);
