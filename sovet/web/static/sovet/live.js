@@ -60,6 +60,11 @@
   // Never swap a part out from under the user (a half-filled ballot, a place in a table):
   // wait until the focus leaves it.
   function swap(part) {
+    if (busy.has(part)) {
+      wanted.add(part); // after the user's own request, whose answer must not be dropped
+      pending.delete(part);
+      return;
+    }
     if (!focusedIn(part)) {
       pending.delete(part);
       // Each part is its own source: htmx runs one request per source and, while one runs,
@@ -76,6 +81,33 @@
       }, 0);
     });
   }
+
+  // While the user's own request from inside a part runs, the part does not fetch itself: the
+  // swap would remove the form, and htmx drops an answer whose form is gone. A fetch already
+  // under way is aborted; the answer, rendered after it, is at least as new.
+  const busy = new Map(); // part -> the user's requests from inside it now running
+  const wanted = new Set(); // parts to fetch once those requests are done
+  const partOf = new WeakMap(); // the element that sent a request -> its part
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    const part = elt && elt.closest ? elt.closest("[data-live-url]") : null;
+    if (!part || elt === part) return;
+    partOf.set(elt, part);
+    busy.set(part, (busy.get(part) || 0) + 1);
+    htmx.trigger(part, "htmx:abort");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const part = partOf.get(event.detail.elt);
+    if (!part) return;
+    partOf.delete(event.detail.elt);
+    const left = (busy.get(part) || 1) - 1;
+    if (left > 0) {
+      busy.set(part, left);
+      return;
+    }
+    busy.delete(part);
+    if (wanted.delete(part)) refetch(part);
+  });
 
   // The answer to the user's own last action (a notice) outlives a part fetching itself again:
   // what it fetches is newer data, not a reply, and the event of that very action often
