@@ -104,6 +104,11 @@ if database_url := os.environ.get("DATABASE_URL"):
             "max_size": int(os.environ.get("SOVET_DB_POOL", "20")),
             "timeout": 10,
         }
+        # Django binds parameters on the client, so PostgreSQL parses and plans each statement
+        # anew. The few statements run through sovet.sql.fetch_prepared bind on the server and
+        # are prepared on first use, once per pooled connection (this setting concerns only
+        # server-binding cursors; Django's own queries are unchanged).
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 else:
     DATABASES = {
         "default": {

@@ -4,6 +4,7 @@ An action holds the organization's lock while its record entry is written (recor
 each round trip to the database made under that lock is time every other action waits.
 """
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,15 +32,48 @@ def inserts(model: type[models.Model], objects: Sequence[models.Model]) -> list[
 def insert_for_each(model: type[models.Model], instance: models.Model, source: str) -> Statement:
     """Return an INSERT of the instance (without its id) once for each row of the WITH clause
     named `source`: a row written only if an earlier clause of the same statement wrote one."""
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for field in _inserted_fields(model)
+    ]
+    return _insert_for_each_sql(model, source), params
+
+
+@functools.cache
+def _inserted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+
+
+@functools.cache
+def _insert_for_each_sql(model: type[models.Model], source: str) -> str:
     quote = connection.ops.quote_name
-    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    fields = _inserted_fields(model)
     columns = ", ".join(quote(field.column) for field in fields)
     values = ", ".join(["%s"] * len(fields))
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
-    table = quote(model._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) SELECT {values} FROM {source}", params
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {values} FROM {source}"
+
+
+def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """Run one statement and return its first row; on PostgreSQL, prepared on the connection.
+
+    For the statement a whole congress runs at once (the ballot), parsing and planning it
+    anew each time was half of PostgreSQL's work (bench/poll). A server-binding cursor lets
+    psycopg prepare it once per connection (`prepare_threshold` in settings). It still goes
+    through Django's cursor wrapper: logged, counted and checked like any other statement.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    server_bound = psycopg.Cursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(server_bound) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def execute_together(cursor: Any, statements: Sequence[Statement]) -> None:

@@ -27,7 +27,7 @@ from sovet.polls.receipts import receipt_code, receipt_digests
 from sovet.record import tree
 from sovet.record.log import append, append_many, append_without_leaf, lock
 from sovet.record.models import TreeHead
-from sovet.sql import execute_together, insert_for_each, inserts
+from sovet.sql import execute_together, fetch_prepared, insert_for_each, inserts
 
 ABSTAIN = "abstain"
 DEFAULT_OPTIONS = ("yes", "no", ABSTAIN)
@@ -227,9 +227,10 @@ def _take_part(participation: Participation) -> bool:
 def _record_in_one_statement(ballot: _Ballot) -> bool:
     """Write the ballot in one statement (PostgreSQL); return False if the mandate had voted.
 
-    The statement locks the poll's row in share mode, as every ballot does at once; closing
-    locks it exclusively, so a ballot is either written before the close or, once the poll is
-    closed, finds no open poll and writes nothing. Numbering the record entry then takes the
+    The statement locks the poll's row in key-share mode, as every ballot does at once (and as
+    the participation's foreign key check does anyway: one lock, not two); closing locks it
+    for update, so a ballot is either written before the close or, once the poll is closed,
+    finds no open poll and writes nothing. Numbering the record entry then takes the
     organization's row until commit, which in autocommit ends the same round trip.
     """
     quote = connection.ops.quote_name
@@ -239,7 +240,7 @@ def _record_in_one_statement(ballot: _Ballot) -> bool:
         (
             "admitted",
             f"SELECT p.id FROM {quote(Poll._meta.db_table)} p WHERE p.id = %s AND p.state = %s "
-            f"AND {_credential_check()} FOR SHARE OF p",
+            f"AND {_credential_check()} FOR KEY SHARE OF p",
             [poll.pk, Poll.State.OPEN.value, participation.mandate_id],
         ),
         (
@@ -261,14 +262,12 @@ def _record_in_one_statement(ballot: _Ballot) -> bool:
             once_per="took_part",
         )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH "
-            + ", ".join(f"{name} AS ({sql})" for name, sql, _ in clauses)
-            + " SELECT EXISTS (SELECT 1 FROM admitted), EXISTS (SELECT 1 FROM took_part)",
-            [value for _, _, params in clauses for value in params],
-        )
-        admitted, recorded = cursor.fetchone()
+    admitted, recorded = fetch_prepared(
+        "WITH "
+        + ", ".join(f"{name} AS ({sql})" for name, sql, _ in clauses)
+        + " SELECT EXISTS (SELECT 1 FROM admitted), EXISTS (SELECT 1 FROM took_part)",
+        [value for _, _, params in clauses for value in params],
+    )
     if not admitted:
         # Say why, as the check in steps would have; if nothing is wrong any more, the poll or
         # the delegate's presence changed while the ballot was written.
@@ -424,9 +423,9 @@ def close_poll(*, actor: Any, poll: Poll) -> Poll:
     """
     organization = poll.organization
     require_organizer(actor, organization)
-    # The poll first: it waits for the ballots being written, which hold it in share mode and
-    # then the organization's row (cast_ballot), and keeps out those that come after.
-    poll = Poll.objects.select_for_update(no_key=True).get(pk=poll.pk)
+    # The poll first: it waits for the ballots being written, which hold it in key-share mode
+    # and then the organization's row (cast_ballot), and keeps out those that come after.
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
     lock(organization.pk)
     if poll.state != Poll.State.OPEN:
         raise Invalid(POLL_CLOSED)

@@ -72,7 +72,11 @@ class Poll(models.Model):
 class Participation(models.Model):
     """That a mandate took part in a poll; for an open poll also how it voted (the roll call)."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    # Looked up by poll through the unique index (poll, mandate): no index of its own, one index
+    # less to write for each ballot.
+    poll = models.ForeignKey(
+        Poll, on_delete=models.PROTECT, related_name="participations", db_index=False
+    )
     mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="+")
     votes = models.PositiveSmallIntegerField()
     ballot = models.JSONField(

@@ -1,5 +1,6 @@
 """Appending to the record: the one way an action leaves its trace."""
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -124,23 +125,12 @@ def append_without_leaf(
     writes it, and, in autocommit, for its commit: no hashing, no further round trip. That is
     what lets a whole congress vote at once (polls/actions.py).
     """
-    quote = connection.ops.quote_name
-    organization_table = quote(type(organization)._meta.db_table)
-    entry_table = quote(RecordEntry._meta.db_table)
-    names = ("organization_id", "seq", "at", "actor", "action", "statute_version", "payload")
-    columns = ", ".join(quote(name) for name in names)
+    numbered, entered = _append_without_leaf_sql(type(organization), once_per)
     return [
-        (
-            "numbered",
-            f"UPDATE {organization_table} SET record_length = record_length + 1 "
-            f"WHERE id = %s AND EXISTS (SELECT 1 FROM {once_per}) "
-            "RETURNING record_length, statute_version",
-            [organization.pk],
-        ),
+        ("numbered", numbered, [organization.pk]),
         (
             "entered",
-            f"INSERT INTO {entry_table} ({columns}) "
-            "SELECT %s, record_length, %s, %s, %s, NULLIF(statute_version, 0), %s FROM numbered",
+            entered,
             [
                 organization.pk,
                 timezone.now(),
@@ -150,6 +140,20 @@ def append_without_leaf(
             ],
         ),
     ]
+
+
+@functools.cache
+def _append_without_leaf_sql(organization_model: type, once_per: str) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    names = ("organization_id", "seq", "at", "actor", "action", "statute_version", "payload")
+    columns = ", ".join(quote(name) for name in names)
+    return (
+        f"UPDATE {quote(organization_model._meta.db_table)} SET record_length = record_length + 1 "
+        f"WHERE id = %s AND EXISTS (SELECT 1 FROM {once_per}) "
+        "RETURNING record_length, statute_version",
+        f"INSERT INTO {quote(RecordEntry._meta.db_table)} ({columns}) "
+        "SELECT %s, record_length, %s, %s, %s, NULLIF(statute_version, 0), %s FROM numbered",
+    )
 
 
 def latest_head(organization: Any) -> TreeHead:

@@ -23,8 +23,13 @@ class RecordEntryQuerySet(models.QuerySet["RecordEntry"]):
 class RecordEntry(models.Model):
     """One action, as it happened: who did what, when, under which statute version."""
 
+    # Looked up by organization through the unique index (organization, seq): no index of its
+    # own, one index less to write for each action.
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="record"
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="record",
+        db_index=False,
     )
     seq = models.PositiveBigIntegerField(help_text="Position in the organization's record, from 1.")
     at = models.DateTimeField()
