@@ -8,7 +8,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.sql import InsertQuery
 
 Statement = tuple[str, Sequence[Any]]
@@ -32,8 +32,9 @@ def inserts(model: type[models.Model], objects: Sequence[models.Model]) -> list[
 def insert_for_each(model: type[models.Model], instance: models.Model, source: str) -> Statement:
     """Return an INSERT of the instance (without its id) once for each row of the WITH clause
     named `source`: a row written only if an earlier clause of the same statement wrote one."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy costs
     params = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        field.get_db_prep_save(field.pre_save(instance, True), db)
         for field in _inserted_fields(model)
     ]
     return _insert_for_each_sql(model, source), params
@@ -61,17 +62,17 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     psycopg prepare it once per connection (`prepare_threshold` in settings). It still goes
     through Django's cursor wrapper: logged, counted and checked like any other statement.
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
     import psycopg
 
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    server_bound = psycopg.Cursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(server_bound) as cursor:
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    server_bound = psycopg.Cursor(db.connection)
+    with (db.make_debug_cursor if db.queries_logged else db.make_cursor)(server_bound) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

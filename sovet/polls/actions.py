@@ -224,6 +224,15 @@ def _take_part(participation: Participation) -> bool:
         return cursor.fetchone() is not None
 
 
+@functools.cache
+def _admitted_sql() -> str:
+    """The poll `p` if it is open to the mandate, locked (`_record_in_one_statement`)."""
+    return (
+        f"SELECT p.id FROM {connection.ops.quote_name(Poll._meta.db_table)} p "
+        f"WHERE p.id = %s AND p.state = %s AND {_credential_check()} FOR KEY SHARE OF p"
+    )
+
+
 def _record_in_one_statement(ballot: _Ballot) -> bool:
     """Write the ballot in one statement (PostgreSQL); return False if the mandate had voted.
 
@@ -233,16 +242,10 @@ def _record_in_one_statement(ballot: _Ballot) -> bool:
     finds no open poll and writes nothing. Numbering the record entry then takes the
     organization's row until commit, which in autocommit ends the same round trip.
     """
-    quote = connection.ops.quote_name
     participation, poll = ballot.participation, ballot.participation.poll
     took_part, took_part_params = insert_for_each(Participation, participation, "admitted")
     clauses = [
-        (
-            "admitted",
-            f"SELECT p.id FROM {quote(Poll._meta.db_table)} p WHERE p.id = %s AND p.state = %s "
-            f"AND {_credential_check()} FOR KEY SHARE OF p",
-            [poll.pk, Poll.State.OPEN.value, participation.mandate_id],
-        ),
+        ("admitted", _admitted_sql(), [poll.pk, Poll.State.OPEN.value, participation.mandate_id]),
         (
             "took_part",
             f"{took_part} ON CONFLICT DO NOTHING RETURNING id",
