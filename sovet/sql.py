@@ -8,6 +8,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.sql import InsertQuery
 
@@ -20,7 +21,7 @@ MAX_PARAMETERS = 30_000
 
 def inserts(model: type[models.Model], objects: Sequence[models.Model]) -> list[Statement]:
     """Return the INSERT statements Django would run for the objects (without their ids)."""
-    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    fields = _inserted_fields(model)
     statements: list[Statement] = []
     for start in range(0, len(objects), ROWS_PER_INSERT):
         query = InsertQuery(model)
@@ -55,7 +56,7 @@ def _insert_for_each_sql(model: type[models.Model], source: str) -> str:
 
 
 def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    """Run one statement and return its first row; on PostgreSQL, prepared on the connection.
+    """Run one statement on PostgreSQL, prepared on the connection; return its first row.
 
     For the statement a whole congress runs at once (the ballot), parsing and planning it
     anew each time was half of PostgreSQL's work (bench/poll). A server-binding cursor lets
@@ -63,12 +64,6 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     through Django's cursor wrapper: logged, counted and checked like any other statement.
     """
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    import psycopg
-
     db.ensure_connection()
     db.validate_thread_sharing()
     server_bound = psycopg.Cursor(db.connection)
