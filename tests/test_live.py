@@ -14,6 +14,7 @@ from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.db import connection
+from django.test import Client
 
 from sovet.asgi import application
 from sovet.congress import bodies, sessions
@@ -201,6 +202,65 @@ def test_server_processes_take_turns_sending_the_turnout(
         assert await watcher.receive_nothing(timeout=0.3)
         assert await watcher.receive_json_from(timeout=5) == expected
         assert await watcher.receive_nothing(timeout=1.2)
+        await watcher.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_process_is_in_a_session_group_once_however_many_watch(congress):
+    """The relay: one channel of the process in the group, each event given to every watcher;
+    the group left with the last watcher, so no event is sent for nobody."""
+    from channels.layers import get_channel_layer
+
+    from sovet.live.events import session_group
+
+    union = congress.union
+    group = session_group(congress.session.pk)
+    watchers = [_communicator(congress, _headers(Client(), congress.user(i))) for i in (3, 4, 5)]
+
+    async def scenario():
+        layer = get_channel_layer()
+        for watcher in watchers:
+            assert (await watcher.connect())[0]
+            assert (await watcher.receive_json_from())["type"] == "state"
+        assert len(layer.groups[group]) == 1
+        await database_sync_to_async(sessions.check_out)(
+            actor=union.organizer, session=congress.session, mandate=congress.mandate(4)
+        )
+        for watcher in watchers:
+            assert (await watcher.receive_json_from())["present"] == 6
+        for watcher in watchers[:2]:
+            await watcher.disconnect()
+        assert len(layer.groups[group]) == 1
+        await watchers[2].disconnect()
+        assert group not in layer.groups
+
+    async_to_sync(scenario)()
+
+
+def test_an_event_while_the_state_is_read_comes_after_the_state(congress, client, monkeypatch):
+    """A watcher connecting as something happens misses nothing and never sees it undone."""
+    from sovet.live import consumers
+
+    union = congress.union
+    read_state = consumers._snapshot
+
+    async def snapshot_then_check_out(session_id, user):
+        state = await read_state(session_id, user)
+        await database_sync_to_async(sessions.check_out)(
+            actor=union.organizer, session=congress.session, mandate=congress.mandate(4)
+        )
+        await asyncio.sleep(0.1)  # the event reaches the relay before the state is sent
+        return state
+
+    monkeypatch.setattr(consumers, "_snapshot", snapshot_then_check_out)
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        state = await watcher.receive_json_from()
+        assert (state["type"], state["quorum"]["present"]) == ("state", 7)
+        assert (await watcher.receive_json_from())["present"] == 6
         await watcher.disconnect()
 
     async_to_sync(scenario)()

@@ -1,11 +1,13 @@
 """The live view of a session over a websocket: the state on connecting, then every event."""
 
+import contextlib
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from sovet.live.events import EVENT, session_group
+from sovet.live.relay import relay
 
 
 @database_sync_to_async
@@ -44,27 +46,34 @@ def _snapshot(session_id: int, user: Any) -> dict[str, Any] | None:
 class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Everyone in a session: on (re)connecting the whole state, so no result is missed."""
 
+    # No channel of its own (an alias not configured): events come through the relay.
+    channel_layer_alias = None
+
     async def connect(self) -> None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        self.relay = relay()
+        # Events are taken from before the state is read, and held until it is sent: what
+        # happens meanwhile reaches this watcher after the state, never before it or not at all.
+        self.held: deque[str] | None = deque()
+        await self.relay.join(self.session_id, self)
         state = await _snapshot(self.session_id, self.scope.get("user"))
         if state is None:
+            await self.relay.leave(self.session_id, self)
             await self.close(code=4403)
             return
-        await self.channel_layer.group_add(session_group(self.session_id), self.channel_name)
         await self.accept()
         await self.send_json(state)
+        while self.held:
+            await self.send(text_data=self.held.popleft())
+        self.held = None
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(session_group(self.session_id), self.channel_name)
+        await self.relay.leave(self.session_id, self)
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # An event touches no database: skip the hop to the database thread that Channels makes
-        # before every message to close stale connections, one per watcher and event, all of
-        # a process's in one thread.
-        if message["type"] == EVENT:
-            await self.sovet_event(message)
-        else:
-            await super().dispatch(message)
-
-    async def sovet_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+    async def deliver(self, text: str) -> None:
+        """Send an event's text (called by the relay)."""
+        if self.held is not None:
+            self.held.append(text)
+            return
+        with contextlib.suppress(OSError):  # gone: its disconnect makes it leave
+            await self.send(text_data=text)

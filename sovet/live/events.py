@@ -2,7 +2,8 @@
 
 Actions call `publish` inside their transaction; the event leaves only after commit, so nobody
 sees what was rolled back. The channel layer is Redis when REDIS_URL is set (every server process
-delivers every event), else in memory (one process).
+delivers every event), else in memory (one process); in each process the relay (live/relay.py)
+hands an event to all its watchers of the session.
 
 Ballots are the exception: a congress of thousands casts hundreds a second, and every event goes
 to every watcher. A ballot only marks its poll's turnout as changed; the turnout, as counted in
@@ -32,16 +33,16 @@ def session_group(session_id: int) -> str:
 
 def publish(session_id: int | None, event: dict[str, Any]) -> None:
     """Send `event` to the session's watchers after the current transaction commits."""
-    if session_id is None:
-        return
-    group = session_group(session_id)
-    transaction.on_commit(lambda: _send(group, event))
+    if session_id is not None:
+        transaction.on_commit(lambda: _send(session_id, event))
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
+def _send(session_id: int, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
+    group = session_group(session_id)
     if layer is not None and _may_be_watched(layer, group):
-        async_to_sync(layer.group_send)(group, {"type": EVENT, "event": event})
+        message = {"type": EVENT, "session": session_id, "event": event}
+        async_to_sync(layer.group_send)(group, message)
 
 
 def _may_be_watched(layer: Any, group: str) -> bool:
@@ -78,7 +79,7 @@ class _Turnouts:
         if interval <= 0 or isinstance(layer, InMemoryChannelLayer):
             # Counting the turnout costs a query: not for a session nobody here watches.
             if _may_be_watched(layer, session_group(session_id)):
-                _send(session_group(session_id), turnout_event(poll_id))
+                _send(session_id, turnout_event(poll_id))
             return
         with self.lock:
             self.due[poll_id] = session_id
@@ -94,7 +95,7 @@ class _Turnouts:
         try:
             for poll_id, session_id in due.items():
                 if _claim_turn(poll_id):
-                    _send(session_group(session_id), turnout_event(poll_id))
+                    _send(session_id, turnout_event(poll_id))
                 else:
                     others_turn[poll_id] = session_id
         finally:

@@ -183,15 +183,14 @@ def test_changes_of_the_floor_reach_live_watchers(
     from sovet.live import events
 
     sent = []
-    monkeypatch.setattr(events, "_send", lambda group, event: sent.append((group, event)))
+    monkeypatch.setattr(events, "_send", lambda session, event: sent.append((session, event)))
     item = congress.session.agenda.get(position=1)
     with django_capture_on_commit_callbacks(execute=True):
         sessions.take_up_item(actor=congress.union.organizer, item=item)
         sessions.request_to_speak(actor=congress.user(1), item=item, mandate=congress.mandate(1))
         sessions.call_next_speaker(actor=congress.union.organizer, item=item)
         sessions.close_speakers_list(actor=congress.union.organizer, item=item)
-    group = f"session-{congress.session.pk}"
-    assert sent == [(group, {"type": "floor", "item": 1})] * 4
+    assert sent == [(congress.session.pk, {"type": "floor", "item": 1})] * 4
 
 
 # A delegate's ballot
