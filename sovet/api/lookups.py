@@ -24,7 +24,10 @@ def by_key(queryset: QuerySet[M], **lookup: Any) -> M | None:
 
 
 def organization(slug: str) -> Organization:
-    found = by_key(Organization.objects.all(), slug=slug)
+    return found_organization(by_key(Organization.objects.all(), slug=slug), slug)
+
+
+def found_organization(found: Organization | None, slug: str) -> Organization:
     if found is None:
         raise Http404(f"there is no organization {slug!r}")
     return found
@@ -39,7 +42,10 @@ def readable_organization(request: HttpRequest, slug: str) -> Organization:
 
 def one(queryset: QuerySet[M], what: str, key: Any, **lookup: Any) -> M:
     """Return the object the path names, or answer 404."""
-    found = by_key(queryset, **lookup)
+    return found_in_path(by_key(queryset, **lookup), what, key)
+
+
+def found_in_path(found: M | None, what: str, key: Any) -> M:
     if found is None:
         raise Http404(f"there is no {what} {key} here")
     return found
@@ -47,7 +53,10 @@ def one(queryset: QuerySet[M], what: str, key: Any, **lookup: Any) -> M:
 
 def named(queryset: QuerySet[M], what: str, key: Any, **lookup: Any) -> M:
     """Return the object the request body names, or refuse the input."""
-    found = by_key(queryset, **lookup)
+    return found_in_body(by_key(queryset, **lookup), what, key)
+
+
+def found_in_body(found: M | None, what: str, key: Any) -> M:
     if found is None:
         raise Invalid(f"there is no {what} {key} in this organization")
     return found

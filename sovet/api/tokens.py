@@ -5,20 +5,19 @@ so a copy of the database lets nobody act as the token's user.
 """
 
 import datetime
-import functools
 import hashlib
 import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models.sql import Query
 from django.utils import timezone
 
 from sovet.api.models import ApiToken
 from sovet.errors import Invalid, NotAllowed
 from sovet.organizations.access import SIGN_IN, is_system
 from sovet.organizations.models import Login
+from sovet.sql import JoinedRows
 
 PREFIX = "sovet_"
 # Writing the time of use on every request would make each read a write; a minute is precise enough.
@@ -67,58 +66,43 @@ def user_for(secret: str) -> Any:
     """Return the active user whose token this is, or None; note when the token was used."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    found = _token_user(digest(secret))
+    now = timezone.now()
+    token_digest = digest(secret)
+    if connection.vendor == "postgresql":
+        found = _TOUCHED_TOKEN_USER.fetch([now, token_digest, now - USE_PRECISION, token_digest])
+    else:
+        found = _TOKEN_USER.fetch([token_digest])
     if found is None:
         return None
-    token_id, last_used, user = found
+    token, user, login = found
+    assert isinstance(token, ApiToken) and user is not None
     if not user.is_active:
         return None
-    now = timezone.now()
-    if last_used is None or now - last_used > USE_PRECISION:
-        ApiToken.objects.filter(pk=token_id).update(last_used=now)
+    if connection.vendor != "postgresql" and (
+        token.last_used is None or now - token.last_used > USE_PRECISION
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    # The user with their login, as sovet.auth.Backend loads a browser's user: every action
+    # asks for it.
+    if login is not None:
+        login._state.fields_cache["user"] = user
+    user._state.fields_cache["login"] = login
     return user
 
 
-@functools.cache
-def _token_user_query() -> tuple[str, list[Any]]:
-    """The query of `_token_user` and its columns' fields, written once: the ORM compiled it
-    anew for every request, which under a congress's ballots took a quarter of a server
-    process's time (py-spy)."""
-    quote = connection.ops.quote_name
-    fields = [ApiToken._meta.pk, ApiToken._meta.get_field("last_used")]
-    fields += [*get_user_model()._meta.concrete_fields, *Login._meta.concrete_fields]
-    tables = {ApiToken: "t", get_user_model(): "u", Login: "l"}
-    sql = (
-        f"SELECT {', '.join(f'{tables[f.model]}.{quote(f.column)}' for f in fields)} "
-        f"FROM {quote(ApiToken._meta.db_table)} t "
-        f"JOIN {quote(get_user_model()._meta.db_table)} u ON u.id = t.user_id "
-        f"LEFT JOIN {quote(Login._meta.db_table)} l ON l.user_id = u.id "
-        "WHERE t.digest = %s"
-    )
-    return sql, fields
-
-
-def _token_user(token_digest: str) -> tuple[int, datetime.datetime | None, Any] | None:
-    """Return the token's id, when it was last used, and its user with their login (as
-    sovet.auth.Backend loads a browser's user: every action asks for it)."""
-    sql, fields = _token_user_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_digest])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    # The database's own conversions of each column, as the ORM applies them (SQLite's times).
-    compiler = connection.ops.compiler("SQLCompiler")(Query(None), connection, connection.alias)
-    converters = compiler.get_converters(
-        [field.get_col(field.model._meta.db_table) for field in fields]
-    )
-    token_id, last_used, *values = next(compiler.apply_converters([row], converters))
-    names = [field.attname for field in fields[2:]]
-    user_columns = len(get_user_model()._meta.concrete_fields)
-    user = get_user_model().from_db(connection.alias, names[:user_columns], values[:user_columns])
-    login = None
-    if values[user_columns] is not None:
-        login = Login.from_db(connection.alias, names[user_columns:], values[user_columns:])
-        login._state.fields_cache["user"] = user
-    user._state.fields_cache["login"] = login
-    return token_id, last_used, user
+_TOKEN_JOINS = (
+    "FROM {t} t JOIN {u} u ON u.id = t.user_id LEFT JOIN {l} l ON l.user_id = u.id "
+    "WHERE t.digest = %s"
+)
+_TOKEN_USER = JoinedRows({"t": ApiToken, "u": get_user_model(), "l": Login}, _TOKEN_JOINS)
+# On PostgreSQL the time of use is written by the same statement, saving a round trip and a
+# commit; the SELECT sees the row as it was before.
+_TOUCHED_TOKEN_USER = JoinedRows(
+    {"t": ApiToken, "u": get_user_model(), "l": Login},
+    _TOKEN_JOINS,
+    prefix=(
+        "WITH touched AS (UPDATE {t} SET last_used = %s WHERE digest = %s"
+        " AND (last_used IS NULL OR last_used < %s)"
+        " AND EXISTS (SELECT 1 FROM {u} u WHERE u.id = user_id AND u.is_active)) "
+    ),
+)

@@ -46,6 +46,35 @@ def test_a_token_loads_its_user_as_the_orm_would_with_the_login_and_no_further_q
                     loaded.login  # noqa: B018
 
 
+def test_a_token_notes_its_use_at_most_once_a_minute_and_never_for_an_inactive_user(
+    organizer, outsider
+):
+    import datetime
+
+    from django.utils import timezone
+
+    token, secret = tokens.issue_token(actor=organizer, user=organizer)
+    assert tokens.user_for(secret) == organizer
+    token.refresh_from_db()
+    first = token.last_used
+    assert first is not None and timezone.now() - first < tokens.USE_PRECISION
+    assert tokens.user_for(secret) == organizer
+    token.refresh_from_db()
+    assert token.last_used == first
+    earlier = first - datetime.timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used=earlier)
+    assert tokens.user_for(secret) == organizer
+    token.refresh_from_db()
+    assert token.last_used > first
+
+    theirs, their_secret = tokens.issue_token(actor=outsider, user=outsider)
+    outsider.is_active = False
+    outsider.save()
+    assert tokens.user_for(their_secret) is None
+    theirs.refresh_from_db()
+    assert theirs.last_used is None
+
+
 @pytest.mark.parametrize(
     "header", ["", "Bearer", "Bearer sovet_wrong", "Basic b3JnYW5pemVyOnB3", "sovet_x"]
 )

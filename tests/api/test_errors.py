@@ -112,6 +112,36 @@ def test_a_reference_in_the_body_to_nothing_is_400(api, congress):
     )
 
 
+def test_a_ballot_finds_its_poll_and_mandate_only_in_the_organization_it_names(api, congress):
+    from sovet.councils.actions import create_council
+    from sovet.organizations.actions import add_unit, create_organization
+    from sovet.polls.actions import open_poll
+
+    guild = create_organization(actor=None, slug="guild", name="Guild", levels=["Guild", "Shop"])
+    shop = add_unit(actor=None, parent=guild.units.get(parent=None), code="s", name="Shop")
+    council = create_council(
+        actor=None, unit=shop.parent, name="Guild council", constituency_level=shop.level
+    )
+    theirs = open_poll(actor=None, council=council, question="Q?")
+    ours = open_poll(actor=None, council=congress.union.council, question="Q?")
+    delegate = api(congress.user(0))
+    mandate = congress.mandate(0).pk
+    ballot = {"mandate": mandate, "choice": "yes"}
+    assert delegate.post(f"/o/nowhere/polls/{ours.pk}/ballots", ballot) == (
+        404,
+        {"code": "not_found", "reason": "there is no organization 'nowhere'"},
+    )
+    assert delegate.post(f"/o/guild/polls/{ours.pk}/ballots", ballot) == (
+        404,
+        {"code": "not_found", "reason": f"there is no poll {ours.pk} here"},
+    )
+    assert delegate.post(f"/o/guild/polls/{theirs.pk}/ballots", ballot) == (
+        400,
+        {"code": "invalid", "reason": f"there is no mandate {mandate} in this organization"},
+    )
+    assert delegate.post(f"/o/union/polls/{ours.pk}/ballots", ballot)[0] == 200
+
+
 def test_record_reads_are_for_members_and_organizers(api, congress, outsider):
     assert api(outsider).get("/o/union/record")[0] == 403
     assert api(congress.user(3)).get("/o/union/record")[0] == 200

@@ -7,7 +7,16 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from sovet.api.lookups import actor, named, one, organization, readable_organization
+from sovet.api.lookups import (
+    actor,
+    found_in_body,
+    found_in_path,
+    found_organization,
+    named,
+    one,
+    organization,
+    readable_organization,
+)
 from sovet.api.schemas import (
     MAX_ID,
     BallotIn,
@@ -21,9 +30,10 @@ from sovet.api.schemas import (
 )
 from sovet.congress.models import Session
 from sovet.councils.models import Council, Mandate
-from sovet.organizations.models import Organization
+from sovet.organizations.models import Organization, Person
 from sovet.polls import actions
 from sovet.polls.models import Participation, Poll
+from sovet.sql import JoinedRows
 
 router = Router(tags=["polls"])
 
@@ -161,19 +171,35 @@ def cast_ballot(request: HttpRequest, slug: Slug, poll_id: Id, payload: BallotIn
 
     Casting again changes nothing and answers with the same receipt.
     """
-    org = organization(slug)
-    # Nothing related: a ballot needs none of it, and every join is compiled per request.
-    poll = _poll_at(org, poll_id, related=())
-    mandate = named(
-        Mandate.objects.filter(council__organization=org).select_related("delegate"),
-        "mandate",
-        payload.mandate,
-        pk=payload.mandate,
-    )
+    poll, mandate = _ballot_at(slug, poll_id, payload.mandate)
     receipt = actions.cast_ballot(
         actor=actor(request), poll=poll, mandate=mandate, choice=payload.choice, split=payload.split
     )
     return {"receipt": receipt}
+
+
+# What a ballot names, in one statement: a whole congress casts at once.
+_BALLOT_AT = JoinedRows(
+    {"o": Organization, "p": Poll, "m": Mandate, "d": Person},
+    "FROM {o} o LEFT JOIN {p} p ON p.id = %s AND p.organization_id = o.id"
+    " LEFT JOIN {m} m ON m.id = %s"
+    " AND m.council_id IN (SELECT c.id FROM {c} c WHERE c.organization_id = o.id)"
+    " LEFT JOIN {d} d ON d.id = m.delegate_id WHERE o.slug = %s",
+    unselected={"c": Council},
+)
+
+
+def _ballot_at(slug: str, poll_id: int, mandate_id: int) -> tuple[Poll, Mandate]:
+    """Return the poll the path names and the mandate the body names, with its delegate,
+    refused as `organization`, `_poll_at` and `named` refuse what they do not find."""
+    found = _BALLOT_AT.fetch([poll_id, mandate_id, slug])
+    org, poll, mandate, delegate = found if found is not None else (None,) * 4
+    org = found_organization(org, slug)
+    poll = found_in_path(poll, "poll", poll_id)
+    mandate = found_in_body(mandate, "mandate", mandate_id)
+    poll.organization = org
+    mandate.delegate = delegate
+    return poll, mandate
 
 
 @router.post("/o/{slug}/polls/{poll_id}/close", response=answers(PollOut))
