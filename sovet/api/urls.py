@@ -48,7 +48,9 @@ def _patterns() -> list[Any]:
             pattern.callback = no_operation
         else:
             pattern.callback = _methods_in_json(pattern.callback)
-    return patterns
+    # Django tries the patterns in order, keeping a list for each one passed over: the ballot,
+    # which a whole congress posts at once, first (no other pattern matches its paths).
+    return sorted(patterns, key=lambda pattern: getattr(pattern, "name", None) != "cast_ballot")
 
 
 app_name = "api"
