@@ -35,18 +35,16 @@ class Http(ASGIHandler):
 
 http = Http()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (Django must be set up first)
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (after Django's setup)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from sovet.live.auth import SessionUser  # noqa: E402
 from sovet.live.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": http,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": AllowedHostsOriginValidator(SessionUser(URLRouter(websocket_urlpatterns))),
     }
 )
 

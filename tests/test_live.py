@@ -295,6 +295,10 @@ def test_outsiders_and_strangers_are_refused(congress, client, outsider):
             headers=[(b"origin", b"http://evil.example")],
         )
         assert not (await foreign.connect())[0]
+        # Nobody signed in: no cookie, or a session that does not exist.
+        for cookie in ([], [(b"cookie", b"sessionid=nosuchsession")]):
+            anonymous = _communicator(congress, [(b"origin", b"http://testserver"), *cookie])
+            assert await anonymous.connect() == (False, 4403)
 
     async_to_sync(scenario)()
 

@@ -76,4 +76,4 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.held.append(text)
             return
         with contextlib.suppress(OSError):  # gone: its disconnect makes it leave
-            await self.send(text_data=text)
+            await self.base_send({"type": "websocket.send", "text": text})
