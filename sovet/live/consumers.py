@@ -64,7 +64,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.accept()
         await self.send_json(state)
         while self.held:
-            await self.send(text_data=self.held.popleft())
+            await self._write(self.held.popleft())
         self.held = None
 
     async def disconnect(self, code: int) -> None:
@@ -74,6 +74,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """Send an event's text (called by the relay)."""
         if self.held is not None:
             self.held.append(text)
-            return
+        else:
+            await self._write(text)
+
+    async def _write(self, text: str) -> None:
         with contextlib.suppress(OSError):  # gone: its disconnect makes it leave
             await self.base_send({"type": "websocket.send", "text": text})

@@ -60,7 +60,8 @@ class Relay:
         async with self.lock:
             if self.watchers.get(session_id) == set():
                 del self.watchers[session_id]
-                await self.layer.group_discard(session_group(session_id), self.channel)
+                if self.channel is not None:  # None if it left before its join took the lock
+                    await self.layer.group_discard(session_group(session_id), self.channel)
             if not self.watchers and self.reader is not None:
                 self.reader.cancel()
                 self.reader = self.channel = None
