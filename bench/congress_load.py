@@ -370,6 +370,8 @@ def server_command(port: int) -> list[str]:
         "off",
         "--log-level",
         "warning",
+        "--ws-per-message-deflate",  # as `sovet run` serves
+        "false",
     ]
 
 

@@ -48,6 +48,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="warning",
         lifespan="off",
+        # Live messages are a few dozen bytes: compressing them saves nothing, and would cost
+        # each connection a compressor's memory and each message its time.
+        ws_per_message_deflate=False,
     )
     return 0
 
