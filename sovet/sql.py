@@ -57,7 +57,7 @@ def _insert_for_each_sql(model: type[models.Model], source: str) -> str:
 
 
 def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    """Run one statement on PostgreSQL, prepared on the connection; return its first row.
+    """Run one statement and return its first row; on PostgreSQL, prepared on the connection.
 
     For the statement a whole congress runs at once (the ballot), parsing and planning it
     anew each time was half of PostgreSQL's work (bench/poll). A server-binding cursor lets
@@ -65,6 +65,10 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     through Django's cursor wrapper: logged, counted and checked like any other statement.
     """
     db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
     db.ensure_connection()
     db.validate_thread_sharing()
     server_bound = psycopg.Cursor(db.connection)
@@ -158,16 +162,13 @@ class JoinedRows:
         """Return the first row as one instance per table, None for a table a LEFT JOIN did
         not find; None if there is no row."""
         sql, converters, parts = self._compiled
-        db = connections[DEFAULT_DB_ALIAS]
-        if db.vendor == "postgresql":
-            found = fetch_prepared(sql, params)
-        else:
-            with db.cursor() as cursor:
-                cursor.execute(sql, params)
-                found = cursor.fetchone()
+        found = fetch_prepared(sql, params)
         if found is None:
             return None
         row = list(found)
+        # As SQLCompiler.apply_converters does, with this thread's connection (a compiler
+        # kept across requests holds the connection of the thread that made it).
+        db = connections[DEFAULT_DB_ALIAS]
         for at, functions, column in converters:
             for function in functions:
                 row[at] = function(row[at], column, db)

@@ -68,7 +68,8 @@ def user_for(secret: str) -> Any:
         return None
     now = timezone.now()
     token_digest = digest(secret)
-    if connection.vendor == "postgresql":
+    touched = connection.vendor == "postgresql"
+    if touched:
         found = _TOUCHED_TOKEN_USER.fetch([now, token_digest, now - USE_PRECISION, token_digest])
     else:
         found = _TOKEN_USER.fetch([token_digest])
@@ -78,9 +79,7 @@ def user_for(secret: str) -> Any:
     assert isinstance(token, ApiToken) and user is not None
     if not user.is_active:
         return None
-    if connection.vendor != "postgresql" and (
-        token.last_used is None or now - token.last_used > USE_PRECISION
-    ):
+    if not touched and (token.last_used is None or now - token.last_used > USE_PRECISION):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     # The user with their login, as sovet.auth.Backend loads a browser's user: every action
     # asks for it.
@@ -94,11 +93,12 @@ _TOKEN_JOINS = (
     "FROM {t} t JOIN {u} u ON u.id = t.user_id LEFT JOIN {l} l ON l.user_id = u.id "
     "WHERE t.digest = %s"
 )
-_TOKEN_USER = JoinedRows({"t": ApiToken, "u": get_user_model(), "l": Login}, _TOKEN_JOINS)
+_TOKEN_TABLES = {"t": ApiToken, "u": get_user_model(), "l": Login}
+_TOKEN_USER = JoinedRows(_TOKEN_TABLES, _TOKEN_JOINS)
 # On PostgreSQL the time of use is written by the same statement, saving a round trip and a
 # commit; the SELECT sees the row as it was before.
 _TOUCHED_TOKEN_USER = JoinedRows(
-    {"t": ApiToken, "u": get_user_model(), "l": Login},
+    _TOKEN_TABLES,
     _TOKEN_JOINS,
     prefix=(
         "WITH touched AS (UPDATE {t} SET last_used = %s WHERE digest = %s"

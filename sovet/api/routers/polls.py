@@ -104,10 +104,8 @@ def poll_out(poll: Poll) -> dict[str, Any]:
     }
 
 
-def _poll_at(
-    org: Organization, poll_id: int, related: tuple[str, ...] = ("council", "session")
-) -> Poll:
-    polls = Poll.objects.select_related(*related) if related else Poll.objects.all()
+def _poll_at(org: Organization, poll_id: int) -> Poll:
+    polls = Poll.objects.select_related("council", "session")
     poll = one(polls, "poll", poll_id, organization=org, pk=poll_id)
     poll.organization = org
     return poll
