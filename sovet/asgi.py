@@ -6,21 +6,34 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import ThreadSensitiveContext
-from django.core.handlers.asgi import ASGIHandler
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import HttpResponseBase
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sovet.settings")
 django.setup(set_prefix=False)
 
 
 class Http(ASGIHandler):
-    """Django's ASGI handler, each request's synchronous work in an idle thread of earlier
-    requests. Django starts a thread for each request, and asgiref one more to join it: a
-    tenth of a server process's time while a congress voted (py-spy, bench/congress_load)."""
+    """Django's ASGI handler, with each request's synchronous work done in one visit to a thread.
+
+    Django's handler visits a thread three times for a request: to signal its start, for the
+    middleware and the view (which, with synchronous middleware, visits the event loop and a
+    second thread in between), and to close the response; and it starts a thread per request,
+    and asgiref one more to join it. Here a request is read and answered on the event loop and
+    everything between is done in one visit, in an idle thread of earlier requests. While a
+    congress voted this was a quarter of a server process's time (bench/congress_load).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.idle: list[ThreadPoolExecutor] = []
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async=False)  # the chain as under WSGI, run in the thread
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -31,6 +44,33 @@ class Http(ASGIHandler):
                 await self.handle(scope, receive, send)
         finally:
             self.idle.append(executor)
+
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:  # read while it was sent: closed only now
+                    await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """The response to the request, closed unless it streams: what Django's handler does in
+        its threads, in the order it does it."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+        if not response.streaming:
+            response.close()  # its content stays to be sent; its database connection goes back
+        return response
 
 
 http = Http()

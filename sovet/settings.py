@@ -70,9 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Innermost, and synchronous only: under ASGI the whole chain then runs in the request's
-    # thread. Django's own middleware, run asynchronously, moves to a thread and back for each
-    # of its hooks (a ballot crossed seven times instead of three).
+    # Synchronous only, as the whole chain runs under ASGI too (sovet.asgi.Http): in the
+    # request's thread, with the view.
     "sovet.web.middleware.RefuseNulCharacters",
 ]
 

@@ -1,11 +1,13 @@
-"""The ASGI entry point: each request's synchronous work in a thread that outlives it."""
+"""The ASGI entry point: each request's synchronous work in one visit to a thread that outlives
+it."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 
 from sovet.asgi import Http
 
@@ -31,6 +33,16 @@ def _get(handler, path):
     return async_to_sync(exchange)()
 
 
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self):
+        super().__init__(1)
+        self.visits = 0
+
+    def submit(self, *args, **kwargs):
+        self.visits += 1
+        return super().submit(*args, **kwargs)
+
+
 def test_requests_one_after_another_run_in_one_thread_not_a_new_one_each():
     threads = []
 
@@ -51,3 +63,44 @@ def test_requests_one_after_another_run_in_one_thread_not_a_new_one_each():
 def test_only_http_is_served_by_django():
     with pytest.raises(ValueError, match="not websocket"):
         async_to_sync(Http())({"type": "websocket"}, None, None)
+
+
+def test_a_request_is_answered_in_one_visit_to_its_thread():
+    handler = Http()
+    executor = CountingExecutor()
+    handler.idle.append(executor)
+    # Django's own handler visits four times: the start signal, the middleware, the view
+    # (between them the event loop) and closing the response.
+    assert _get(handler, "/api/") == 404
+    assert executor.visits == 1
+
+
+# WhiteNoise streams files from a synchronous iterator, which Django warns it reads whole.
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+def test_a_streamed_response_is_closed_once_all_of_it_was_sent():
+    sent = []
+    sent_when_closed = []
+
+    def note(**kwargs):
+        sent_when_closed.append(len(sent))
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/static/sovet/vendor/htmx.min.js",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+    }
+    request_finished.connect(note)
+    try:
+        async_to_sync(Http())(scope, receive, send)
+    finally:
+        request_finished.disconnect(note)
+    assert sent[0]["status"] == 200 and len(sent) >= 3 and not sent[-1].get("more_body")
+    assert sent_when_closed == [len(sent)]
