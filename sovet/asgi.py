@@ -62,8 +62,8 @@ class Http(ASGIHandler):
             body_file.close()
 
     def respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
-        """The response to the request, closed unless it streams: what Django's handler does in
-        its threads, in the order it does it."""
+        """The response to the request: what Django's handler does in its threads, except that
+        a response which does not stream is closed before it is sent, not after."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
         if request is not None:
