@@ -3,7 +3,7 @@
 The issue's load test: against a server started with PostgreSQL and Redis and WORKERS uvicorn
 worker processes, 5,000 signed-in delegates hold live connections (/ws/sessions/<id>/, with
 their session cookie); each casts one ballot over HTTP (POST /api/o/<org>/polls/<id>/ballots,
-with their API token) from a separate load process on loopback. Figures:
+with their API token) from separate load processes on loopback. Figures:
 1. ballots/s: the ballots accepted / the wall-clock time from the first ballot sent to the last
    answered, with IN_FLIGHT requests in flight (each on its own keep-alive connection). Goal:
    all 5,000 within 10 s, i.e. at least 500 ballots/s. A ballot answered 5xx, or whose
@@ -13,7 +13,8 @@ with their API token) from a separate load process on loopback. Figures:
 2. a ballot's latency, request sent to answer read (retries included): p50, and p99 (goal:
    under 500 ms);
 3. the result reaching every live connection: once the ballots are in, this process closes the
-   poll through the API and the load process notes when each connection receives "poll.closed";
+   poll through the API and the watching process notes when each connection receives
+   "poll.closed";
    the time from when the close request was sent to the last connection (goal: within 2 s: the
    close is part of it), and the same from the close request's answer (closing sends the event
    on commit, before the answer with its 5,000-line roll call, so this one is often negative);
@@ -34,12 +35,15 @@ REDIS_URL (Redis database REDIS_DB, emptied before and after) and SOVET_VAR shar
 process (the same secret, signing and receipt keys); its output goes to
 var/bench/congress_load-postgres/server.log. The server is stopped, workers and all, at the end.
 
-The load process (`python -m bench.congress_load load PLAN`) is one asyncio program, on uvloop
-as the server is: it opens the 5,000 websockets in batches (without compression: one process
-plays 5,000 browsers), then casts the ballots with a minimal HTTP/1.1 client (the project pins
-no HTTP client), reading every live message meanwhile. It shares the two cores with the
-server, PostgreSQL and Redis: the figures are those of the whole machine, whose load average
-is kept with them.
+The load comes from two asyncio programs, on uvloop as the server is: the watching process
+(`python -m bench.congress_load watch PLAN`) opens the 5,000 websockets in batches (without
+compression: one process plays 5,000 browsers) and reads every live message until the result;
+the casting process (`python -m bench.congress_load cast PLAN`) casts the ballots meanwhile,
+with a minimal HTTP/1.1 client (the project pins no HTTP client). Two processes, as 5,000
+browsers on their own devices read their live messages without holding up each other's
+ballots: in one event loop every ballot in flight waited while a turnout was read 5,000 times. Both share the two cores with the server,
+PostgreSQL and Redis: the figures are those of the whole machine, whose load average is kept
+with them.
 
 SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py) is passed through; so are
 SOVET_BENCH_WORKERS and SOVET_BENCH_IN_FLIGHT, to try other settings. An unreachable PostgreSQL
@@ -93,7 +97,7 @@ RATE_GOAL = 500.0  # ballots/s: 5,000 within 10 s
 P99_GOAL = 500.0  # ms
 DELIVERY_GOAL = 2.0  # s
 SERVER_START_TIMEOUT = 60.0  # s
-DELIVERY_TIMEOUT = 60.0  # s: how long the load process waits for the result to reach everyone
+DELIVERY_TIMEOUT = 60.0  # s: how long the watching process waits, once the poll is closed
 PHASE_TIMEOUT = 900.0  # s: connecting, or casting
 SLUG = "bench"
 VAR_DIR = OUT_DIR / f"{NAME}-postgres"
@@ -101,7 +105,7 @@ CLOSED_MARK = '"poll.closed"'  # how a live message that carries the result can 
 
 
 # ---------------------------------------------------------------------------------------------
-# The load process: python -m bench.congress_load load PLAN.json
+# The load processes: python -m bench.congress_load watch|cast PLAN.json
 
 
 class Http:
@@ -271,14 +275,20 @@ async def _cast_all(plan: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def load(plan: dict[str, Any], out: Any) -> None:
-    """Connect everyone, cast every ballot, wait for the result; report each phase on `out`."""
-
+def _reporter(out: Any) -> Any:
     def report(phase: str, **content: Any) -> None:
         out.write(json.dumps({"phase": phase, **content}) + "\n")
         out.flush()
 
+    return report
+
+
+async def watch(plan: dict[str, Any], out: Any) -> None:
+    """Connect everyone; once told the poll is closing (a line on stdin), wait for the result
+    on every connection; report each phase on `out`."""
+    report = _reporter(out)
     watchers, connect_s, failures = await asyncio.wait_for(_connect_all(plan), PHASE_TIMEOUT)
+    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.websocket is not None]
     report(
         "connected",
         seconds=connect_s,
@@ -286,11 +296,8 @@ async def load(plan: dict[str, Any], out: Any) -> None:
         with_state=sum(w.state for w in watchers),
         failures=dict(failures),
     )
-    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.websocket is not None]
-    step(f"load: casting {len(plan['rows']):,} ballots, {plan['in_flight']} in flight")
-    cast = await asyncio.wait_for(_cast_all(plan), PHASE_TIMEOUT)
-    report("cast", **cast)
-    step("load: ballots cast; waiting for the result on every connection")
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    step("watch: waiting for the result on every connection")
     if tasks:
         await asyncio.wait(tasks, timeout=DELIVERY_TIMEOUT)
     report(
@@ -306,15 +313,21 @@ async def load(plan: dict[str, Any], out: Any) -> None:
             watcher.websocket.transport.abort()
 
 
-def load_main(plan_path: str) -> None:
+async def cast(plan: dict[str, Any], out: Any) -> None:
+    """Cast every ballot; report on `out`."""
+    step(f"cast: {len(plan['rows']):,} ballots, {plan['in_flight']} in flight")
+    _reporter(out)("cast", **await asyncio.wait_for(_cast_all(plan), PHASE_TIMEOUT))
+
+
+def load_main(role: str, plan_path: str) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     plan = json.loads(Path(plan_path).read_text())
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):
-        # uvloop, as the server has it: the load process shares the machine with the server,
-        # and the time it spends on its own event loop is taken from the server.
-        uvloop.run(load(plan, out))
+        # uvloop, as the server has it: the load processes share the machine with the server,
+        # and the time they spend on their own event loops is taken from the server.
+        uvloop.run({"watch": watch, "cast": cast}[role](plan, out))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,16 +537,28 @@ def _quantile(values: list[float], q: float) -> float:
 def _read(load: subprocess.Popen[str], phase: str) -> dict[str, Any]:
     assert load.stdout is not None
     line = load.stdout.readline()
+    role = load.args[3]  # type: ignore[index]
     if not line:
-        raise RuntimeError(f"the load process ended before {phase} (exit {load.wait()})")
+        raise RuntimeError(f"the {role} process ended before {phase} (exit {load.wait()})")
     report: dict[str, Any] = json.loads(line)
     if report["phase"] != phase:
-        raise RuntimeError(f"the load process reported {report['phase']}, not {phase}")
+        raise RuntimeError(f"the {role} process reported {report['phase']}, not {phase}")
     return report
 
 
+def _start(role: str, plan_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.congress_load", role, str(plan_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def run_load(port: int, prepared: dict[str, Any]) -> dict[str, Any]:
-    """Run the load process against the server; close the poll once the ballots are in."""
+    """Run the load processes against the server; close the poll once the ballots are in."""
     poll, session = prepared["poll"], prepared["congress"].session
     plan_path = VAR_DIR / "plan.json"
     plan = {
@@ -546,27 +571,29 @@ def run_load(port: int, prepared: dict[str, Any]) -> dict[str, Any]:
         "rows": prepared["rows"],
     }
     plan_path.write_text(json.dumps(plan))
-    load = subprocess.Popen(
-        [sys.executable, "-m", "bench.congress_load", "load", str(plan_path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    watching = casting = None
     try:
-        step(f"load process: opening {len(plan['rows']):,} websockets")
-        connected = _read(load, "connected")
-        step(f"load process: casting, {IN_FLIGHT} in flight")
-        cast = _read(load, "cast")
+        watching = _start("watch", plan_path)
+        step(f"watching process: opening {len(plan['rows']):,} websockets")
+        connected = _read(watching, "connected")
+        casting = _start("cast", plan_path)
+        step(f"casting process: casting, {IN_FLIGHT} in flight")
+        cast = _read(casting, "cast")
         cast["load_average"] = os.getloadavg()
+        assert watching.stdin is not None
+        watching.stdin.write("closing\n")
+        watching.stdin.flush()
         step("closing the poll through the API")
         close = close_through_api(
             port, f"/api/o/{SLUG}/polls/{poll.pk}/close", prepared["chair_token"]
         )
-        delivered = _read(load, "delivered")
-        load.wait(timeout=60)
+        delivered = _read(watching, "delivered")
+        for process in (watching, casting):
+            process.wait(timeout=60)
     finally:
-        _stop(load)
+        for process in (watching, casting):
+            if process is not None:
+                _stop(process)
         plan_path.unlink(missing_ok=True)
     return {"connected": connected, "cast": cast, "close": close, "delivered": delivered}
 
@@ -795,6 +822,6 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["load"] or len(sys.argv) != 3:
-        raise SystemExit("usage: python -m bench.congress_load load PLAN.json")
-    load_main(sys.argv[2])
+    if sys.argv[1:2] not in (["watch"], ["cast"]) or len(sys.argv) != 3:
+        raise SystemExit("usage: python -m bench.congress_load watch|cast PLAN.json")
+    load_main(sys.argv[1], sys.argv[2])
