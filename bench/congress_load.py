@@ -41,9 +41,9 @@ compression: one process plays 5,000 browsers) and reads every live message unti
 the casting process (`python -m bench.congress_load cast PLAN`) casts the ballots meanwhile,
 with a minimal HTTP/1.1 client (the project pins no HTTP client). Two processes, as 5,000
 browsers on their own devices read their live messages without holding up each other's
-ballots: in one event loop every ballot in flight waited while a turnout was read 5,000 times. Both share the two cores with the server,
-PostgreSQL and Redis: the figures are those of the whole machine, whose load average is kept
-with them.
+ballots: in one event loop every ballot in flight waited while a turnout was read 5,000
+times. Both share the two cores with the server, PostgreSQL and Redis: the figures are those
+of the whole machine, whose load average is kept with them.
 
 SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py) is passed through; so are
 SOVET_BENCH_WORKERS and SOVET_BENCH_IN_FLIGHT, to try other settings. An unreachable PostgreSQL
