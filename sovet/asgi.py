@@ -24,8 +24,8 @@ class Http(ASGIHandler):
     middleware and the view (which, with synchronous middleware, visits the event loop and a
     second thread in between), and to close the response; and it starts a thread per request,
     and asgiref one more to join it. Here a request is read and answered on the event loop and
-    everything between is done in one visit, in an idle thread of earlier requests. While a
-    congress voted this was a quarter of a server process's time (bench/congress_load).
+    everything between is done in one visit, in an idle thread of earlier requests. The other
+    visits were a quarter of the processor time of an API ballot.
     """
 
     def __init__(self) -> None:
