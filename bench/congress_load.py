@@ -275,21 +275,18 @@ async def _cast_all(plan: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reporter(out: Any) -> Any:
-    def report(phase: str, **content: Any) -> None:
-        out.write(json.dumps({"phase": phase, **content}) + "\n")
-        out.flush()
-
-    return report
+def _report(out: Any, phase: str, **content: Any) -> None:
+    out.write(json.dumps({"phase": phase, **content}) + "\n")
+    out.flush()
 
 
 async def watch(plan: dict[str, Any], out: Any) -> None:
     """Connect everyone; once told the poll is closing (a line on stdin), wait for the result
     on every connection; report each phase on `out`."""
-    report = _reporter(out)
     watchers, connect_s, failures = await asyncio.wait_for(_connect_all(plan), PHASE_TIMEOUT)
     tasks = [asyncio.create_task(w.watch()) for w in watchers if w.websocket is not None]
-    report(
+    _report(
+        out,
         "connected",
         seconds=connect_s,
         open=sum(w.websocket is not None for w in watchers),
@@ -300,7 +297,8 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
     step("watch: waiting for the result on every connection")
     if tasks:
         await asyncio.wait(tasks, timeout=DELIVERY_TIMEOUT)
-    report(
+    _report(
+        out,
         "delivered",
         arrivals=[w.closed_at for w in watchers],
         votes=[w.closed_votes for w in watchers],
@@ -316,7 +314,10 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
 async def cast(plan: dict[str, Any], out: Any) -> None:
     """Cast every ballot; report on `out`."""
     step(f"cast: {len(plan['rows']):,} ballots, {plan['in_flight']} in flight")
-    _reporter(out)("cast", **await asyncio.wait_for(_cast_all(plan), PHASE_TIMEOUT))
+    _report(out, "cast", **await asyncio.wait_for(_cast_all(plan), PHASE_TIMEOUT))
+
+
+ROLES = {"watch": watch, "cast": cast}
 
 
 def load_main(role: str, plan_path: str) -> None:
@@ -327,7 +328,7 @@ def load_main(role: str, plan_path: str) -> None:
     with contextlib.redirect_stdout(sys.stderr):
         # uvloop, as the server has it: the load processes share the machine with the server,
         # and the time they spend on their own event loops is taken from the server.
-        uvloop.run({"watch": watch, "cast": cast}[role](plan, out))
+        uvloop.run(ROLES[role](plan, out))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,10 +535,9 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[int(q * (len(ordered) - 1))]
 
 
-def _read(load: subprocess.Popen[str], phase: str) -> dict[str, Any]:
+def _read(load: subprocess.Popen[str], role: str, phase: str) -> dict[str, Any]:
     assert load.stdout is not None
     line = load.stdout.readline()
-    role = load.args[3]  # type: ignore[index]
     if not line:
         raise RuntimeError(f"the {role} process ended before {phase} (exit {load.wait()})")
     report: dict[str, Any] = json.loads(line)
@@ -575,10 +575,10 @@ def run_load(port: int, prepared: dict[str, Any]) -> dict[str, Any]:
     try:
         watching = _start("watch", plan_path)
         step(f"watching process: opening {len(plan['rows']):,} websockets")
-        connected = _read(watching, "connected")
+        connected = _read(watching, "watch", "connected")
         casting = _start("cast", plan_path)
         step(f"casting process: casting, {IN_FLIGHT} in flight")
-        cast = _read(casting, "cast")
+        cast = _read(casting, "cast", "cast")
         cast["load_average"] = os.getloadavg()
         assert watching.stdin is not None
         watching.stdin.write("closing\n")
@@ -587,7 +587,7 @@ def run_load(port: int, prepared: dict[str, Any]) -> dict[str, Any]:
         close = close_through_api(
             port, f"/api/o/{SLUG}/polls/{poll.pk}/close", prepared["chair_token"]
         )
-        delivered = _read(watching, "delivered")
+        delivered = _read(watching, "watch", "delivered")
         for process in (watching, casting):
             process.wait(timeout=60)
     finally:
@@ -822,6 +822,6 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] not in (["watch"], ["cast"]) or len(sys.argv) != 3:
+    if len(sys.argv) != 3 or sys.argv[1] not in ROLES:
         raise SystemExit("usage: python -m bench.congress_load watch|cast PLAN.json")
     load_main(sys.argv[1], sys.argv[2])

@@ -52,12 +52,12 @@ class Http(ASGIHandler):
             return
         set_script_prefix(get_script_prefix(scope))
         try:
-            response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
+            response = await sync_to_async(self.respond)(scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
                 if response.streaming:  # read while it was sent: closed only now
-                    await sync_to_async(response.close, thread_sensitive=True)()
+                    await sync_to_async(response.close)()
         finally:
             body_file.close()
 

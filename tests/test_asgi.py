@@ -12,14 +12,18 @@ from django.core.signals import request_finished, request_started
 from sovet.asgi import Http
 
 
-def _get(handler, path):
-    scope = {
+def _scope(path):
+    return {
         "type": "http",
         "method": "GET",
         "path": path,
         "query_string": b"",
         "headers": [(b"host", b"testserver")],
     }
+
+
+def _get(handler, path):
+    scope = _scope(path)
 
     async def exchange():
         communicator = ApplicationCommunicator(handler, scope)
@@ -90,16 +94,9 @@ def test_a_streamed_response_is_closed_once_all_of_it_was_sent():
     async def send(message):
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/static/sovet/vendor/htmx.min.js",
-        "query_string": b"",
-        "headers": [(b"host", b"testserver")],
-    }
     request_finished.connect(note)
     try:
-        async_to_sync(Http())(scope, receive, send)
+        async_to_sync(Http())(_scope("/static/sovet/vendor/htmx.min.js"), receive, send)
     finally:
         request_finished.disconnect(note)
     assert sent[0]["status"] == 200 and len(sent) >= 3 and not sent[-1].get("more_body")
