@@ -5,7 +5,8 @@ worker processes, 5,000 signed-in delegates hold live connections (/ws/sessions/
 their session cookie); each casts one ballot over HTTP (POST /api/o/<org>/polls/<id>/ballots,
 with their API token) from separate load processes on loopback. Figures:
 1. ballots/s: the ballots accepted / the wall-clock time from the first ballot sent to the last
-   answered, with IN_FLIGHT requests in flight (each on its own keep-alive connection). Goal:
+   answered, with IN_FLIGHT requests in flight, each ballot on a connection of its own (a
+   delegate's browser opens one to vote: uvicorn closes an idle one after 5 s). Goal:
    all 5,000 within 10 s, i.e. at least 500 ballots/s. A ballot answered 5xx, or whose
    connection was lost, is sent again (at most ATTEMPTS times, as a browser would; casting again
    changes nothing), and the note counts those answers. No ballot is sent after CAST_LIMIT
@@ -36,14 +37,15 @@ process (the same secret, signing and receipt keys); its output goes to
 var/bench/congress_load-postgres/server.log. The server is stopped, workers and all, at the end.
 
 The load comes from two asyncio programs, on uvloop as the server is: the watching process
-(`python -m bench.congress_load watch PLAN`) opens the 5,000 websockets in batches (without
-compression: one process plays 5,000 browsers) and reads every live message until the result;
-the casting process (`python -m bench.congress_load cast PLAN`) casts the ballots meanwhile,
-with a minimal HTTP/1.1 client (the project pins no HTTP client). Two processes, as 5,000
-browsers on their own devices read their live messages without holding up each other's
-ballots: in one event loop every ballot in flight waited while a turnout was read 5,000
-times. Both share the two cores with the server, PostgreSQL and Redis: the figures are those
-of the whole machine, whose load average is kept with them.
+(`python -m bench.congress_load watch PLAN`) opens the 5,000 websockets in batches and reads
+every live message until the result, with as little Python as it can (`Watcher`: one process
+plays 5,000 browsers on the server's cores); the casting process
+(`python -m bench.congress_load cast PLAN`) casts the ballots meanwhile, with a minimal HTTP/1.1
+client (the project pins no HTTP client). Two processes, as 5,000 browsers on their own devices
+read their live messages without holding up each other's ballots: in one event loop every
+ballot in flight waited while a turnout was read 5,000 times. Both share the two cores with
+the server, PostgreSQL and Redis: the figures are those of the whole machine, whose load
+average is kept with them.
 
 SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py) is passed through; so are
 SOVET_BENCH_WORKERS and SOVET_BENCH_IN_FLIGHT, to try other settings. An unreachable PostgreSQL
@@ -51,7 +53,9 @@ or Redis is reported as not measured.
 """
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import http.client
 import json
 import math
@@ -67,6 +71,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from typing import cast as cast_type
 
 import uvloop
 
@@ -101,7 +106,8 @@ DELIVERY_TIMEOUT = 60.0  # s: how long the watching process waits, once the poll
 PHASE_TIMEOUT = 900.0  # s: connecting, or casting
 SLUG = "bench"
 VAR_DIR = OUT_DIR / f"{NAME}-postgres"
-CLOSED_MARK = '"poll.closed"'  # how a live message that carries the result can be told cheaply
+CLOSED_MARK = b'"poll.closed"'  # how a live message that carries the result can be told cheaply
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 4.2.2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +115,7 @@ CLOSED_MARK = '"poll.closed"'  # how a live message that carries the result can 
 
 
 class Http:
-    """One HTTP/1.1 keep-alive connection to our own server: enough for small JSON requests."""
+    """One HTTP/1.1 connection to our own server: enough for small JSON requests."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -155,40 +161,143 @@ class Http:
         self.reader = self.writer = None
 
 
-class Watcher:
-    """One delegate's live connection: when the result came, and how many turnouts before it."""
+class Watcher(asyncio.Protocol):
+    """One delegate's live connection: when the result came, and how many turnouts before it.
+
+    A browser reads its messages in C++; this process plays 5,000 browsers on the server's
+    two cores, so it reads them with as little Python as it can: the opening handshake is
+    written and checked here, then each frame is told apart by its header, and only the
+    first message (the state) and the result are decoded. The server sends every message
+    whole, unmasked and uncompressed (`--ws-per-message-deflate false`); anything else ends
+    the connection, as does a close frame. The server's keepalive pings are answered.
+    """
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.websocket: Any = None
+        self.transport: asyncio.Transport | None = None
+        self.key = base64.b64encode(os.urandom(16)).decode()
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.open = False
         self.state = False
         self.turnouts = 0
         self.closed_at: float | None = None
         self.closed_votes: int | None = None
+        loop = asyncio.get_running_loop()
+        self.first: asyncio.Future[str] = loop.create_future()
+        self.done: asyncio.Future[None] = loop.create_future()
 
     async def connect(self, port: int, session: int, cookie: str) -> None:
-        from websockets.asyncio.client import connect
-
-        self.websocket = await connect(
-            f"ws://127.0.0.1:{port}/ws/sessions/{session}/",
-            additional_headers={"Cookie": f"sessionid={cookie}"},
-            origin=f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
-            compression=None,
-            proxy=None,
-            ping_interval=None,
-            open_timeout=60,
-        )
-        first = json.loads(await asyncio.wait_for(self.websocket.recv(), 60))
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(loop.create_connection(lambda: self, "127.0.0.1", port), 60)
+            assert self.transport is not None
+            self.transport.write(
+                (
+                    f"GET /ws/sessions/{session}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    f"Sec-WebSocket-Key: {self.key}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                    f"Cookie: sessionid={cookie}\r\n\r\n"
+                ).encode("latin-1")
+            )
+            first = json.loads(await asyncio.wait_for(self.first, 60))
+        except BaseException:
+            self.abort()
+            raise
+        self.open = True
         self.state = first.get("type") == "state"
 
     async def watch(self) -> None:
-        """Read every message until the result arrives; note when it did."""
-        async for text in self.websocket:
-            if CLOSED_MARK in text:
-                self.closed_at = time.monotonic()
-                self.closed_votes = json.loads(text).get("votes")
-                return
+        """Wait until the result arrives or the connection ends."""
+        await self.done
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast_type(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._end(ConnectionError(f"connection lost: {error}"))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        try:
+            if not self.upgraded:
+                self._upgrade()
+            while self.upgraded and self._frame():
+                pass
+        except ValueError as error:
+            self._end(error)
+
+    def _upgrade(self) -> None:
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        del self.buffer[: end + 4]
+        fields = {n.strip().lower(): v.strip() for n, _, v in (h.partition(":") for h in head[1:])}
+        accept = hashlib.sha1((self.key + WEBSOCKET_GUID).encode()).digest()
+        if head[0].split()[1:2] != ["101"]:
+            raise ValueError(f"the server refused the websocket: {head[0]}")
+        if fields.get("sec-websocket-accept") != base64.b64encode(accept).decode():
+            raise ValueError("the server's Sec-WebSocket-Accept does not answer the key")
+        self.upgraded = True
+
+    def _frame(self) -> bool:
+        """Take one whole frame off the buffer and act on it; False if none is whole yet."""
+        buffer = self.buffer
+        if len(buffer) < 2:
+            return False
+        first, length = buffer[0], buffer[1]
+        if first & 0x70 or not first & 0x80 or length & 0x80:
+            raise ValueError("a fragmented, compressed or masked frame from the server")
+        start = 2
+        if length >= 126:
+            start = 4 if length == 126 else 10
+            if len(buffer) < start:
+                return False
+            length = int.from_bytes(buffer[2:start], "big")
+        if len(buffer) < start + length:
+            return False
+        opcode, payload = first & 0x0F, bytes(buffer[start : start + length])
+        del buffer[: start + length]
+        if opcode == 0x1:
+            self._message(payload)
+        elif opcode == 0x9:
+            self._send(0xA, payload)
+        elif opcode == 0x8:
+            raise ValueError(f"the server closed the websocket: {payload[:2].hex()}")
+        return True
+
+    def _message(self, payload: bytes) -> None:
+        if not self.first.done():
+            self.first.set_result(payload.decode())
+        elif self.done.done():
+            return
+        elif CLOSED_MARK in payload:
+            self.closed_at = time.monotonic()
+            self.closed_votes = json.loads(payload).get("votes")
+            self._end(None)
+        else:
             self.turnouts += 1
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        """Send a control frame, masked as a client's must be (RFC 6455 5.3)."""
+        assert self.transport is not None and len(payload) < 126
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+    def _end(self, error: Exception | None) -> None:
+        """The result came (error None), or the connection ended: stop waiting for either."""
+        if error is not None and not self.first.done():
+            self.first.set_exception(error)
+        if not self.done.done():
+            self.done.set_result(None)
+        if error is not None:
+            self.abort()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
 
 
 async def _connect_all(plan: dict[str, Any]) -> tuple[list[Watcher], float, Counter[str]]:
@@ -211,7 +320,10 @@ async def _connect_all(plan: dict[str, Any]) -> tuple[list[Watcher], float, Coun
 
 
 async def _cast_all(plan: dict[str, Any]) -> dict[str, Any]:
-    """Cast every ballot, IN_FLIGHT at once, each on its own connection; time each.
+    """Cast every ballot, IN_FLIGHT at once, each on a new connection; time each.
+
+    New, as a delegate's browser would open one to vote; kept alive, the IN_FLIGHT connections
+    opened at once were all accepted by one worker, and stayed there.
 
     No ballot is sent once CAST_LIMIT seconds have passed: a server too slow for the goal
     is measured on the ballots it took by then, and the checks count those.
@@ -258,7 +370,7 @@ async def _cast_all(plan: dict[str, Any]) -> dict[str, Any]:
                     await asyncio.sleep(RETRY_AFTER * attempt)
             statuses[index] = outcome
             latencies[index] = time.monotonic() - before
-        connection.close()
+            connection.close()
 
     started = time.monotonic()
     deadline = started + CAST_LIMIT
@@ -284,12 +396,12 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
     """Connect everyone; once told the poll is closing (a line on stdin), wait for the result
     on every connection; report each phase on `out`."""
     watchers, connect_s, failures = await asyncio.wait_for(_connect_all(plan), PHASE_TIMEOUT)
-    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.websocket is not None]
+    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.open]
     _report(
         out,
         "connected",
         seconds=connect_s,
-        open=sum(w.websocket is not None for w in watchers),
+        open=sum(w.open for w in watchers),
         with_state=sum(w.state for w in watchers),
         failures=dict(failures),
     )
@@ -307,8 +419,7 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
     for task in tasks:
         task.cancel()
     for watcher in watchers:
-        if watcher.websocket is not None:
-            watcher.websocket.transport.abort()
+        watcher.abort()
 
 
 async def cast(plan: dict[str, Any], out: Any) -> None:
