@@ -53,9 +53,7 @@ or Redis is reported as not measured.
 """
 
 import asyncio
-import base64
 import contextlib
-import hashlib
 import http.client
 import json
 import math
@@ -74,6 +72,7 @@ from typing import Any
 from typing import cast as cast_type
 
 import uvloop
+from websockets.utils import accept_key, apply_mask, generate_key
 
 from bench import (
     HIGHER,
@@ -108,7 +107,6 @@ PHASE_TIMEOUT = 900.0  # s: connecting, or casting
 SLUG = "bench"
 VAR_DIR = OUT_DIR / f"{NAME}-postgres"
 CLOSED_MARK = b'"poll.closed"'  # how a live message that carries the result can be told cheaply
-WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 4.2.2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +177,7 @@ class Watcher(asyncio.Protocol):
     def __init__(self, index: int) -> None:
         self.index = index
         self.transport: asyncio.Transport | None = None
-        self.key = base64.b64encode(os.urandom(16)).decode()
+        self.key = generate_key()
         self.buffer = bytearray()
         self.upgraded = False
         self.open = False
@@ -238,10 +236,9 @@ class Watcher(asyncio.Protocol):
         head = self.buffer[:end].decode("latin-1").split("\r\n")
         del self.buffer[: end + 4]
         fields = {n.strip().lower(): v.strip() for n, _, v in (h.partition(":") for h in head[1:])}
-        accept = hashlib.sha1((self.key + WEBSOCKET_GUID).encode()).digest()
         if head[0].split()[1:2] != ["101"]:
             raise ValueError(f"the server refused the websocket: {head[0]}")
-        if fields.get("sec-websocket-accept") != base64.b64encode(accept).decode():
+        if fields.get("sec-websocket-accept") != accept_key(self.key):
             raise ValueError("the server's Sec-WebSocket-Accept does not answer the key")
         self.upgraded = True
 
@@ -287,8 +284,9 @@ class Watcher(asyncio.Protocol):
         """Send a control frame, masked as a client's must be (RFC 6455 5.3)."""
         assert self.transport is not None and len(payload) < 126
         mask = os.urandom(4)
-        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
-        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+        self.transport.write(
+            bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + apply_mask(payload, mask)
+        )
 
     def _end(self, error: Exception | None) -> None:
         """The result came (error None), or the connection ended: stop waiting for either."""

@@ -9,9 +9,9 @@ from websockets.asyncio.server import ServerConnection, serve
 from bench.congress_load import Watcher
 
 
-def _run(handler, check) -> None:
+def _run(handler, check, **options) -> None:
     async def main() -> None:
-        async with serve(handler, "127.0.0.1", 0) as server:
+        async with serve(handler, "127.0.0.1", 0, **options) as server:
             port = server.sockets[0].getsockname()[1]
             watcher = Watcher(0)
             try:
@@ -56,13 +56,11 @@ def test_a_refused_websocket_fails_to_connect():
     async def refused(connection: ServerConnection, request):
         return connection.respond(403, "no\n")
 
-    async def main() -> None:
-        async with serve(handler, "127.0.0.1", 0, process_request=refused) as server:
-            watcher = Watcher(0)
-            with pytest.raises(ValueError, match=r"refused the websocket: HTTP/1\.1 403"):
-                await watcher.connect(server.sockets[0].getsockname()[1], 7, "abc")
+    async def check(watcher: Watcher, port: int) -> None:
+        with pytest.raises(ValueError, match=r"refused the websocket: HTTP/1\.1 403"):
+            await watcher.connect(port, 7, "abc")
 
-    asyncio.run(main())
+    _run(handler, check, process_request=refused)
 
 
 def test_a_connection_closed_before_the_result_ends_the_wait_without_it():
