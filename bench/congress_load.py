@@ -187,7 +187,7 @@ class Watcher(asyncio.Protocol):
         self.closed_votes: int | None = None
         loop = asyncio.get_running_loop()
         self.first: asyncio.Future[str] = loop.create_future()
-        self.done: asyncio.Future[None] = loop.create_future()
+        self.done: asyncio.Future[None] = loop.create_future()  # the result came, or the end
 
     async def connect(self, port: int, session: int, cookie: str) -> None:
         loop = asyncio.get_running_loop()
@@ -208,10 +208,6 @@ class Watcher(asyncio.Protocol):
             raise
         self.open = True
         self.state = first.get("type") == "state"
-
-    async def watch(self) -> None:
-        """Wait until the result arrives or the connection ends."""
-        await self.done
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast_type(asyncio.Transport, transport)  # uvloop's is not a subclass
@@ -402,7 +398,6 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
     """Connect everyone; once told the poll is closing (a line on stdin), wait for the result
     on every connection; report each phase on `out`."""
     watchers, connect_s, failures = await asyncio.wait_for(_connect_all(plan), PHASE_TIMEOUT)
-    tasks = [asyncio.create_task(w.watch()) for w in watchers if w.open]
     _report(
         out,
         "connected",
@@ -413,8 +408,9 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
     )
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     step("watch: waiting for the result on every connection")
-    if tasks:
-        await asyncio.wait(tasks, timeout=DELIVERY_TIMEOUT)
+    waits = [w.done for w in watchers if w.open]
+    if waits:
+        await asyncio.wait(waits, timeout=DELIVERY_TIMEOUT)
     _report(
         out,
         "delivered",
@@ -422,8 +418,6 @@ async def watch(plan: dict[str, Any], out: Any) -> None:
         votes=[w.closed_votes for w in watchers],
         turnouts=[w.turnouts for w in watchers],
     )
-    for task in tasks:
-        task.cancel()
     for watcher in watchers:
         watcher.abort()
 

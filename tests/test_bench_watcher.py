@@ -39,7 +39,7 @@ def test_it_reads_the_state_the_turnouts_and_the_result_and_answers_pings():
 
     async def check(watcher: Watcher, port: int) -> None:
         await watcher.connect(port, 7, "abc")
-        await asyncio.wait_for(watcher.watch(), 5)
+        await asyncio.wait_for(watcher.done, 5)
         assert watcher.state
         assert (watcher.turnouts, watcher.closed_votes) == (2, 5000)
         assert watcher.closed_at is not None
@@ -70,7 +70,7 @@ def test_a_connection_closed_before_the_result_ends_the_wait_without_it():
 
     async def check(watcher: Watcher, port: int) -> None:
         await watcher.connect(port, 7, "abc")
-        await asyncio.wait_for(watcher.watch(), 5)
+        await asyncio.wait_for(watcher.done, 5)
         assert watcher.closed_at is None and watcher.closed_votes is None
 
     _run(handler, check)
