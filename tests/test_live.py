@@ -166,6 +166,76 @@ def test_a_burst_of_ballots_sends_one_turnout_within_the_interval(
     async_to_sync(scenario)()
 
 
+def test_a_large_audience_gets_turnouts_less_often_but_always_the_last(
+    congress, client, monkeypatch
+):
+    """A process spaces the turnouts it writes by its audience (here one watcher at half a write
+    a second: two seconds apart); the turnouts in between are held, and the last goes out."""
+    from sovet.live import relay
+
+    monkeypatch.setattr(relay, "TURNOUT_WRITES_PER_SECOND", 0.5)
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+    poll = open_poll(
+        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
+    )
+
+    def vote():
+        for i in range(4):
+            cast_ballot(
+                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
+            )
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        await watcher.receive_json_from()
+        # The in-memory layer sends a turnout with each ballot: the first goes out at once.
+        await database_sync_to_async(vote)()
+        first = await watcher.receive_json_from()
+        assert first == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 2}
+        assert await watcher.receive_nothing(timeout=1.0)
+        last = await watcher.receive_json_from(timeout=5)
+        assert last == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 5}
+        assert await watcher.receive_nothing(timeout=2.5)
+        await watcher.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_held_turnout_goes_out_before_the_event_after_it(congress, client, monkeypatch):
+    """Closing the poll does not wait for the gap, nor overtake the count before it."""
+    from sovet.live import relay
+
+    monkeypatch.setattr(relay, "TURNOUT_WRITES_PER_SECOND", 0.01)  # 100 s apart
+    union = congress.union
+    watcher = _communicator(congress, _headers(client, congress.user(5)))
+    poll = open_poll(
+        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
+    )
+
+    def vote(voters):
+        for i in voters:
+            cast_ballot(
+                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
+            )
+
+    async def scenario():
+        assert (await watcher.connect())[0]
+        await watcher.receive_json_from()
+        await database_sync_to_async(vote)([0])
+        assert (await watcher.receive_json_from())["votes_cast"] == 2
+        await database_sync_to_async(vote)([1, 2])
+        assert await watcher.receive_nothing(timeout=0.5)
+        await database_sync_to_async(close_poll)(actor=union.organizer, poll=poll)
+        held = await watcher.receive_json_from()
+        assert held == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 4}
+        closed = await watcher.receive_json_from()
+        assert (closed["type"], closed["votes"]) == ("poll.closed", 4)
+        await watcher.disconnect()  # the last watcher: the relay stops waiting to write
+
+    async_to_sync(scenario)()
+
+
 def test_server_processes_take_turns_sending_the_turnout(
     congress, client, settings, redis_layer, monkeypatch
 ):

@@ -11,7 +11,8 @@ the database then, goes out at most once per SOVET_TURNOUT_INTERVAL seconds from
 processes together: a process sends it only if it can claim the poll's turn in Redis for the
 interval, and else tries again after it, so the last ballot's count always goes out. The
 in-memory layer (one process, `make run`) sends it with every ballot: its queues belong to the
-server's event loop, which a timer's thread cannot reach.
+server's event loop, which a timer's thread cannot reach. Either way each process writes the
+turnouts to its watchers no more often than its audience allows (live/relay.py).
 """
 
 import functools
