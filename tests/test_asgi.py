@@ -1,6 +1,7 @@
 """The ASGI entry point: each request's synchronous work in one visit to a thread that outlives
 it."""
 
+import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -8,6 +9,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished, request_started
+from django.http import HttpRequest
 
 from sovet.asgi import Http
 
@@ -77,6 +79,23 @@ def test_a_request_is_answered_in_one_visit_to_its_thread():
     # (between them the event loop) and closing the response.
     assert _get(handler, "/api/") == 404
     assert executor.visits == 1
+
+
+def test_an_answered_request_is_freed_at_once_not_left_to_the_cycle_collector():
+    """The middleware ties the request into cycles (the lazy user's closure, the messages'
+    storage); in a server of thousands of websockets, collecting them stopped a process."""
+    handler = Http()
+    gc.collect()
+    gc.disable()
+    try:
+        assert _get(handler, "/api/openapi.json") == 200  # not a 404, whose log keeps it
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        assert not [o for o in gc.garbage if isinstance(o, HttpRequest)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
 
 
 # WhiteNoise streams files from a synchronous iterator, which Django warns it reads whole.

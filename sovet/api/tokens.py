@@ -82,9 +82,7 @@ def user_for(secret: str) -> Any:
     if not touched and (token.last_used is None or now - token.last_used > USE_PRECISION):
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     # The user with their login, as sovet.auth.Backend loads a browser's user: every action
-    # asks for it.
-    if login is not None:
-        login._state.fields_cache["user"] = user
+    # asks for it. Not the login's user back: that cycle would leave both to the collector.
     user._state.fields_cache["login"] = login
     return user
 

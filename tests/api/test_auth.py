@@ -1,6 +1,8 @@
 """Who may call the API: API tokens, the browser's session with CSRF, and JSON refusals."""
 
+import gc
 import json
+import weakref
 
 import pytest
 from django.test import Client
@@ -40,10 +42,25 @@ def test_a_token_loads_its_user_as_the_orm_would_with_the_login_and_no_further_q
         with django_assert_num_queries(0):
             if user is delegate:
                 assert loaded.login.person_id == member.person_id
-                assert loaded.login.user is loaded
             else:
                 with pytest.raises(get_user_model().login.RelatedObjectDoesNotExist):
                     loaded.login  # noqa: B018
+
+
+def test_a_token_s_user_is_freed_once_dropped_not_left_to_the_cycle_collector(union):
+    member = union.member(union.works, "t2", login=True)
+    user = union.user(member)
+    _, secret = tokens.issue_token(actor=user, user=user)
+    gc.collect()
+    gc.disable()
+    try:
+        loaded = tokens.user_for(secret)
+        assert loaded.login.person_id == member.person_id
+        user_ref, login_ref = weakref.ref(loaded), weakref.ref(loaded.login)
+        del loaded
+        assert user_ref() is None and login_ref() is None
+    finally:
+        gc.enable()
 
 
 def test_a_token_notes_its_use_at_most_once_a_minute_and_never_for_an_inactive_user(
