@@ -4,6 +4,7 @@ A session is a cookie the browser sends by itself, so its unsafe requests must c
 token as Django's forms do; a token is sent on purpose and needs no such check.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,9 +19,35 @@ class CsrfRefused(Exception):
     """A session request without a valid CSRF token."""
 
 
+# Rows to read with a request's token: the lookup and its parameters.
+Along = tuple[tokens.TokenLookup, list[Any]]
+
+
 class TokenAuth(HttpBearer):
+    """A token's user; `along` may name, for a request, rows to read in the same statement
+    (a TokenLookup and its parameters), which the view then takes with `read_along`."""
+
+    def __init__(self, along: Callable[[HttpRequest], Along | None] | None = None) -> None:
+        super().__init__()
+        self.along = along
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return tokens.user_for(token)
+        along = self.along(request) if self.along is not None else None
+        if along is None:
+            return tokens.user_for(token)
+        lookup, params = along
+        found = lookup.fetch(token, params)
+        if found is None:
+            return None
+        user, rows = found
+        request._read_along = (params, rows)  # type: ignore[attr-defined]
+        return user
+
+
+def read_along(request: HttpRequest, params: list[Any]) -> tuple[Any, ...] | None:
+    """The rows read with the request's token for these parameters, if they were."""
+    read = getattr(request, "_read_along", None)
+    return read[1] if read is not None and read[0] == params else None
 
 
 class SessionAuth(APIKeyCookie):

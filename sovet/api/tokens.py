@@ -7,10 +7,11 @@ so a copy of the database lets nobody act as the token's user.
 import datetime
 import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from sovet.api.models import ApiToken
@@ -64,43 +65,67 @@ def revoke_token(*, actor: Any, token: ApiToken) -> None:
 
 def user_for(secret: str) -> Any:
     """Return the active user whose token this is, or None; note when the token was used."""
-    if not secret.startswith(PREFIX) or len(secret) > 200:
-        return None
-    now = timezone.now()
-    token_digest = digest(secret)
-    touched = connection.vendor == "postgresql"
-    if touched:
-        found = _TOUCHED_TOKEN_USER.fetch([now, token_digest, now - USE_PRECISION, token_digest])
-    else:
-        found = _TOKEN_USER.fetch([token_digest])
-    if found is None:
-        return None
-    token, user, login = found
-    assert isinstance(token, ApiToken) and user is not None
-    if not user.is_active:
-        return None
-    if not touched and (token.last_used is None or now - token.last_used > USE_PRECISION):
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-    # The user with their login, as sovet.auth.Backend loads a browser's user: every action
-    # asks for it. Not the login's user back: that cycle would leave both to the collector.
-    user._state.fields_cache["login"] = login
-    return user
+    found = _TOKEN_USER.fetch(secret, [])
+    return None if found is None else found[0]
 
 
-_TOKEN_JOINS = (
-    "FROM {t} t JOIN {u} u ON u.id = t.user_id LEFT JOIN {l} l ON l.user_id = u.id "
-    "WHERE t.digest = %s"
-)
-_TOKEN_TABLES = {"t": ApiToken, "u": get_user_model(), "l": Login}
-_TOKEN_USER = JoinedRows(_TOKEN_TABLES, _TOKEN_JOINS)
-# On PostgreSQL the time of use is written by the same statement, saving a round trip and a
-# commit; the SELECT sees the row as it was before.
-_TOUCHED_TOKEN_USER = JoinedRows(
-    _TOKEN_TABLES,
-    _TOKEN_JOINS,
-    prefix=(
-        "WITH touched AS (UPDATE {t} SET last_used = %s WHERE digest = %s"
-        " AND (last_used IS NULL OR last_used < %s)"
-        " AND EXISTS (SELECT 1 FROM {u} u WHERE u.id = user_id AND u.is_active)) "
-    ),
-)
+class TokenLookup:
+    """A token's active user, with their login, read in one statement with the rows a request
+    names (`tables`, LEFT JOINed by `joins` to the token's rows; `unselected` as JoinedRows
+    has it); on PostgreSQL the same statement notes the token's use. A whole congress casts
+    at once: a round trip for the token and another for the ballot's rows was one too many.
+    """
+
+    def __init__(
+        self,
+        tables: dict[str, type[models.Model]] | None = None,
+        joins: str = "",
+        unselected: dict[str, type[models.Model]] | None = None,
+    ) -> None:
+        tables = {"t": ApiToken, "u": get_user_model(), "l": Login, **(tables or {})}
+        statement = (
+            "FROM {t} t JOIN {u} u ON u.id = t.user_id LEFT JOIN {l} l ON l.user_id = u.id"
+            f"{joins} WHERE t.digest = %s"
+        )
+        self.read = JoinedRows(tables, statement, unselected=unselected)
+        # The time of use written by the same statement, saving a round trip and a commit; the
+        # SELECT sees the row as it was before.
+        self.read_and_touch = JoinedRows(
+            tables,
+            statement,
+            prefix=(
+                "WITH touched AS (UPDATE {t} SET last_used = %s WHERE digest = %s"
+                " AND (last_used IS NULL OR last_used < %s)"
+                " AND EXISTS (SELECT 1 FROM {u} u WHERE u.id = user_id AND u.is_active)) "
+            ),
+            unselected=unselected,
+        )
+
+    def fetch(self, secret: str, params: Sequence[Any]) -> tuple[Any, tuple[Any, ...]] | None:
+        """Return the token's user and the other rows (`params` for `joins`), or None if the
+        token is unknown or its user inactive."""
+        if not secret.startswith(PREFIX) or len(secret) > 200:
+            return None
+        now = timezone.now()
+        token_digest = digest(secret)
+        touched = connection.vendor == "postgresql"
+        if touched:
+            cutoff = now - USE_PRECISION
+            found = self.read_and_touch.fetch([now, token_digest, cutoff, *params, token_digest])
+        else:
+            found = self.read.fetch([*params, token_digest])
+        if found is None:
+            return None
+        token, user, login, *rows = found
+        assert isinstance(token, ApiToken) and user is not None
+        if not user.is_active:
+            return None
+        if not touched and (token.last_used is None or now - token.last_used > USE_PRECISION):
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        # The user with their login, as sovet.auth.Backend loads a browser's user: every action
+        # asks for it. Not the login's user back: that cycle would leave both to the collector.
+        user._state.fields_cache["login"] = login
+        return user, tuple(rows)
+
+
+_TOKEN_USER = TokenLookup()

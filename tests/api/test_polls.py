@@ -110,3 +110,59 @@ def test_polls_are_listed_for_members_only(api, congress, outsider):
     assert api(congress.user(2)).get("/o/union/polls", state="closed") == (200, [])
     status, refusal = api(outsider).get("/o/union/polls")
     assert status == 403 and refusal["code"] == "not_allowed"
+
+
+def test_a_ballot_reads_its_token_with_what_it_names_in_one_statement(api, congress):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sovet.api.models import ApiToken
+    from sovet.councils.models import Mandate
+
+    _, poll = _open(api(congress.union.organizer), congress)
+    url = f"/o/union/polls/{poll['id']}/ballots"
+    token, mandate = ApiToken._meta.db_table, Mandate._meta.db_table
+    for voter, mandate_named, together in (
+        (0, congress.mandate(0).pk, True),
+        # A body the lookup does not read as the operation does (a number as a string): the
+        # token alone, then what the ballot names.
+        (1, str(congress.mandate(1).pk), False),
+    ):
+        client = api(congress.user(voter))
+        with CaptureQueriesContext(connection) as queries:
+            status, _ = client.post(url, {"mandate": mandate_named, "choice": "yes"})
+        assert status == 200
+        if connection.vendor == "postgresql":
+            # Prepared statements are logged without their text: the read (noting the token's
+            # use), then the ballot's one statement.
+            assert len(queries) == (2 if together else 3)
+        else:
+            reads = [q["sql"] for q in queries if f'FROM "{token}"' in q["sql"]]
+            assert len(reads) == 1 and (f'"{mandate}"' in reads[0]) is together
+    assert Participation.objects.filter(poll=poll["id"]).count() == 2
+
+
+def test_a_ballot_with_an_unknown_token_is_refused_and_changes_nothing(api, congress):
+    _, poll = _open(api(congress.union.organizer), congress)
+    stranger = api()
+    stranger.headers = {"Authorization": "Bearer sovet_unknown"}
+    status, refusal = stranger.post(
+        f"/o/union/polls/{poll['id']}/ballots",
+        {"mandate": congress.mandate(0).pk, "choice": "yes"},
+    )
+    assert status == 401 and refusal["code"] == "sign_in"
+    assert not Participation.objects.exists()
+
+
+def test_a_ballot_nested_too_deep_to_read_is_refused_as_input(api, congress):
+    _, poll = _open(api(congress.union.organizer), congress)
+    voter = api(congress.user(0))
+    deep = '{"mandate": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = voter.client.post(
+        f"/api/o/union/polls/{poll['id']}/ballots",
+        deep,
+        content_type="application/json",
+        headers=voter.headers,
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_input"
+    assert not Participation.objects.exists()

@@ -1,5 +1,6 @@
 """Polls: open one, cast a ballot, close it, read its turnout, tally and result."""
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from sovet.api.auth import Along, SessionAuth, TokenAuth, read_along
 from sovet.api.lookups import (
     actor,
     found_in_body,
@@ -28,6 +30,7 @@ from sovet.api.schemas import (
     Slug,
     answers,
 )
+from sovet.api.tokens import TokenLookup
 from sovet.congress.models import Session
 from sovet.councils.models import Council, Mandate
 from sovet.organizations.models import Organization, Person
@@ -163,34 +166,64 @@ def open_poll(request: HttpRequest, slug: Slug, council_id: Id, payload: PollIn)
     return Status(201, poll_out(poll))
 
 
-@router.post("/o/{slug}/polls/{poll_id}/ballots", response=answers(ReceiptOut))
+def _named_by_ballot(request: HttpRequest) -> Along | None:
+    """What the ballot names (organization, poll, mandate), to read with its token; None if
+    its path or body is not what the operation takes: the token is then read alone, and the
+    body refused as usual."""
+    kwargs = request.resolver_match.kwargs if request.resolver_match is not None else {}
+    try:
+        poll_id, mandate_id = int(kwargs["poll_id"]), json.loads(request.body)["mandate"]
+    except (KeyError, TypeError, ValueError, RecursionError):
+        return None
+    if type(mandate_id) is not int or not (0 < poll_id <= MAX_ID and 0 < mandate_id <= MAX_ID):
+        return None
+    return _TOKEN_AND_BALLOT_AT, [kwargs["slug"], poll_id, mandate_id]
+
+
+@router.post(
+    "/o/{slug}/polls/{poll_id}/ballots",
+    response=answers(ReceiptOut),
+    auth=[TokenAuth(along=_named_by_ballot), SessionAuth()],
+)
 def cast_ballot(request: HttpRequest, slug: Slug, poll_id: Id, payload: BallotIn) -> Any:
     """Cast all of a mandate's votes (its delegate); a secret poll answers with a receipt code.
 
     Casting again changes nothing and answers with the same receipt.
     """
-    poll, mandate = _ballot_at(slug, poll_id, payload.mandate)
+    poll, mandate = _ballot_at(request, slug, poll_id, payload.mandate)
     receipt = actions.cast_ballot(
         actor=actor(request), poll=poll, mandate=mandate, choice=payload.choice, split=payload.split
     )
     return {"receipt": receipt}
 
 
-# What a ballot names, in one statement: a whole congress casts at once.
-_BALLOT_AT = JoinedRows(
-    {"o": Organization, "p": Poll, "m": Mandate, "d": Person},
-    "FROM {o} o LEFT JOIN {p} p ON p.id = %s AND p.organization_id = o.id"
+# What a ballot names, in one statement (with its token's, when it came with one): a whole
+# congress casts at once.
+_BALLOT_TABLES = {"o": Organization, "p": Poll, "m": Mandate, "d": Person}
+_BALLOT_JOINS = (
+    " LEFT JOIN {p} p ON p.id = %s AND p.organization_id = o.id"
     " LEFT JOIN {m} m ON m.id = %s"
     " AND m.council_id IN (SELECT c.id FROM {c} c WHERE c.organization_id = o.id)"
-    " LEFT JOIN {d} d ON d.id = m.delegate_id WHERE o.slug = %s",
+    " LEFT JOIN {d} d ON d.id = m.delegate_id"
+)
+_BALLOT_AT = JoinedRows(
+    _BALLOT_TABLES,
+    "FROM {o} o" + _BALLOT_JOINS + " WHERE o.slug = %s",
     unselected={"c": Council},
+)
+_TOKEN_AND_BALLOT_AT = TokenLookup(
+    _BALLOT_TABLES, " LEFT JOIN {o} o ON o.slug = %s" + _BALLOT_JOINS, unselected={"c": Council}
 )
 
 
-def _ballot_at(slug: str, poll_id: int, mandate_id: int) -> tuple[Poll, Mandate]:
+def _ballot_at(
+    request: HttpRequest, slug: str, poll_id: int, mandate_id: int
+) -> tuple[Poll, Mandate]:
     """Return the poll the path names and the mandate the body names, with its delegate,
     refused as `organization`, `_poll_at` and `named` refuse what they do not find."""
-    found = _BALLOT_AT.fetch([poll_id, mandate_id, slug])
+    found = read_along(request, [slug, poll_id, mandate_id])
+    if found is None:
+        found = _BALLOT_AT.fetch([poll_id, mandate_id, slug])
     org, poll, mandate, delegate = found if found is not None else (None,) * 4
     org = found_organization(org, slug)
     poll = found_in_path(poll, "poll", poll_id)
