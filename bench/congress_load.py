@@ -47,7 +47,8 @@ ballot in flight waited while a turnout was read 5,000 times. Both share the two
 the server, PostgreSQL and Redis: the figures are those of the whole machine, whose load
 average is kept with them.
 
-SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py) is passed through; so are
+SOVET_TURNOUT_INTERVAL (the server's, see sovet/live/events.py; each worker spaces the turnouts
+it writes by its audience, sovet/live/relay.py) is passed through; so are
 SOVET_BENCH_WORKERS and SOVET_BENCH_IN_FLIGHT, to try other settings. An unreachable PostgreSQL
 or Redis is reported as not measured.
 """
@@ -780,6 +781,7 @@ def figures_of(prepared: dict[str, Any], run: dict[str, Any]) -> list[dict[str, 
     from django.conf import settings
 
     from bench.poll import _series  # the same percentiles as the poll benchmark
+    from sovet.live.relay import TURNOUT_WRITES_PER_SECOND
 
     cast, close, delivered = run["cast"], run["close"], run["delivered"]
     accepted = [
@@ -850,7 +852,8 @@ def figures_of(prepared: dict[str, Any], run: dict[str, Any]) -> list[dict[str, 
             "5. turnout messages per connection",
             sum(turnouts) / len(turnouts),
             "messages",
-            note=f"SOVET_TURNOUT_INTERVAL {interval:g} s, per worker; while casting",
+            note=f"while casting; SOVET_TURNOUT_INTERVAL {interval:g} s, and each worker"
+            f" writes to at most {TURNOUT_WRITES_PER_SECOND:,} watchers a second",
         ),
         figure(
             "9. setup: 5,000 websockets opened, each with its state",
