@@ -99,8 +99,9 @@ application = ProtocolTypeRouter(
 # objects (half a million per process in a congress of 5,000), stopping the process for half a
 # second each time (bench/congress_load: p99 latency 800 ms). Collecting the youngest
 # generation every 50,000 objects instead lets what cycles remain die young, and what the
-# imports made, which lives as long as the process, is kept out of every collection. Requests
-# no longer leave cycles (Http.respond): while a congress cast its ballots, each process still
-# stopped for 80 ms of processor time every three seconds to collect theirs.
+# imports made, which lives as long as the process, is kept out of every collection. API
+# requests no longer leave cycles (Http.respond; a signed-in browser's user and login still
+# make one): while a congress cast its ballots, each process had stopped for 80 ms of
+# processor time every three seconds to collect theirs.
 gc.freeze()
 gc.set_threshold(50_000, 20, 10)

@@ -32,7 +32,9 @@ class TokenAuth(HttpBearer):
         self.along = along
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        along = self.along(request) if self.along is not None else None
+        # Only a token that may be one has the request read further.
+        well_formed = tokens.well_formed(token)
+        along = self.along(request) if self.along is not None and well_formed else None
         if along is None:
             return tokens.user_for(token)
         lookup, params = along

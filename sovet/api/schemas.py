@@ -15,7 +15,8 @@ MAX_NUMBER = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Number = Annotated[int, Field(ge=1, le=MAX_NUMBER)]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 ErrorCode = Literal[
     "invalid", "invalid_input", "not_allowed", "not_found", "sign_in", "csrf", "method_not_allowed"
 ]

@@ -63,6 +63,11 @@ def revoke_token(*, actor: Any, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).delete()
 
 
+def well_formed(secret: str) -> bool:
+    """Whether the secret may be a token at all."""
+    return secret.startswith(PREFIX) and len(secret) <= 200
+
+
 def user_for(secret: str) -> Any:
     """Return the active user whose token this is, or None; note when the token was used."""
     found = _TOKEN_USER.fetch(secret, [])
@@ -104,7 +109,7 @@ class TokenLookup:
     def fetch(self, secret: str, params: Sequence[Any]) -> tuple[Any, tuple[Any, ...]] | None:
         """Return the token's user and the other rows (`params` for `joins`), or None if the
         token is unknown or its user inactive."""
-        if not secret.startswith(PREFIX) or len(secret) > 200:
+        if not well_formed(secret):
             return None
         now = timezone.now()
         token_digest = digest(secret)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 EVENT = "sovet.event"
+TURNOUT = "poll.turnout"
 
 
 def session_group(session_id: int) -> str:
@@ -63,7 +64,7 @@ def turnout_event(poll_id: int) -> dict[str, Any]:
     from sovet.polls.models import Participation
 
     votes = Participation.objects.filter(poll=poll_id).aggregate(votes=Sum("votes"))["votes"]
-    return {"type": "poll.turnout", "poll": poll_id, "votes_cast": votes or 0}
+    return {"type": TURNOUT, "poll": poll_id, "votes_cast": votes or 0}
 
 
 class _Turnouts:

@@ -8,11 +8,12 @@ watched from it; an event is decoded and encoded once, and its text written to e
 
 Writing a message to a watcher costs the process about 40 µs, most of it the kernel's send; a
 turnout each second to 2,500 watchers took a tenth of a core from the ballots that moved it.
-So turnouts are written to a session's watchers at most TURNOUT_WRITES_PER_SECOND times a
-second in all: the larger the audience here, the longer the gap (2,500 watchers: 2 s; a
-handful: none). A turnout that comes within the gap is held, a later one of its poll replacing
-it, and written when the gap has passed, or before the session's next event: the last count
-always goes out, and never after what followed it.
+So an open poll's turnouts are written to a session's watchers at most
+TURNOUT_WRITES_PER_SECOND times a second in all: the larger the audience here, the longer the
+gap between them (2,500 watchers: 2 s; a handful: milliseconds). A turnout that comes within the
+gap is held, a later one of its poll replacing it, and written when the gap has passed, or
+before the session's next event: the last count always goes out, and never after what
+followed it.
 """
 
 import asyncio
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from sovet.live.events import session_group
+from sovet.live.events import TURNOUT, session_group
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 _WRITES_BETWEEN_PAUSES = 256
 # About a twentieth of a core, at 40 µs a write.
 TURNOUT_WRITES_PER_SECOND = 1_250
-TURNOUT = "poll.turnout"
 
 
 class Watcher(Protocol):
@@ -98,27 +98,35 @@ class Relay:
     async def _give(self, session_id: int, event: dict[str, Any]) -> None:
         """Write the event to the session's watchers, after its held turnouts; or hold it, if it
         is a turnout within the gap."""
-        loop = asyncio.get_running_loop()
+        if not self.watchers.get(session_id):
+            return  # its last watcher here left as it came
         if event.get("type") == TURNOUT:
             self.held.setdefault(session_id, {})[event["poll"]] = event
-            gap = len(self.watchers.get(session_id, ())) / TURNOUT_WRITES_PER_SECOND
-            wait = self.turnout_written.get(session_id, -math.inf) + gap - loop.time()
-            if wait > 0:
+            if self._turnout_wait(session_id) > 0:
                 if session_id not in self.later:
-                    self.later[session_id] = asyncio.create_task(
-                        self._write_later(session_id, wait)
-                    )
+                    self.later[session_id] = asyncio.create_task(self._write_later(session_id))
                 return
         async with self.writing:
             await self._write_held(session_id)
             if event.get("type") != TURNOUT:
                 await self._fan_out(session_id, event)
 
-    async def _write_later(self, session_id: int, wait: float) -> None:
-        await asyncio.sleep(wait)
+    def _turnout_wait(self, session_id: int) -> float:
+        """How long until the session's watchers here may be written a turnout again."""
+        gap = len(self.watchers.get(session_id, ())) / TURNOUT_WRITES_PER_SECOND
+        written = self.turnout_written.get(session_id, -math.inf)
+        return written + gap - asyncio.get_running_loop().time()
+
+    async def _write_later(self, session_id: int) -> None:
+        # Again after each wait: an event may have written the held turnouts meanwhile.
+        while (wait := self._turnout_wait(session_id)) > 0:
+            await asyncio.sleep(wait)
         del self.later[session_id]  # a turnout held from now on waits for a task of its own
-        async with self.writing:
-            await self._write_held(session_id)
+        try:
+            async with self.writing:
+                await self._write_held(session_id)
+        except Exception:
+            log.exception("a turnout could not be given to the watchers of its session")
 
     async def _write_held(self, session_id: int) -> None:
         held = self.held.pop(session_id, None)

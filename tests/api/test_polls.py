@@ -1,5 +1,10 @@
 """Polls over HTTP: open, cast, close, read; what shows before and after closing."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sovet.api.models import ApiToken
+from sovet.councils.models import Mandate
 from sovet.polls.models import Participation, Poll, SecretBallot
 from sovet.record.models import RecordEntry
 
@@ -113,12 +118,6 @@ def test_polls_are_listed_for_members_only(api, congress, outsider):
 
 
 def test_a_ballot_reads_its_token_with_what_it_names_in_one_statement(api, congress):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from sovet.api.models import ApiToken
-    from sovet.councils.models import Mandate
-
     _, poll = _open(api(congress.union.organizer), congress)
     url = f"/o/union/polls/{poll['id']}/ballots"
     token, mandate = ApiToken._meta.db_table, Mandate._meta.db_table
@@ -165,4 +164,17 @@ def test_a_ballot_nested_too_deep_to_read_is_refused_as_input(api, congress):
         headers=voter.headers,
     )
     assert response.status_code == 400 and response.json()["code"] == "invalid_input"
+    assert not Participation.objects.exists()
+
+
+def test_a_ballot_to_an_organization_no_slug_could_name_is_refused_as_input(api, congress):
+    """What the path names is read with the token before the operation checks its input: a
+    slug that cannot be one (here with a NUL, which PostgreSQL's text refuses) is not."""
+    _, poll = _open(api(congress.union.organizer), congress)
+    ballot = {"mandate": congress.mandate(0).pk, "choice": "yes"}
+    for slug in ("a%00b", "UNION"):
+        status, refusal = api(congress.user(0)).post(
+            f"/o/{slug}/polls/{poll['id']}/ballots", ballot
+        )
+        assert status == 400 and refusal["code"] == "invalid_input"
     assert not Participation.objects.exists()

@@ -1,6 +1,7 @@
 """Polls: open one, cast a ballot, close it, read its turnout, tally and result."""
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from sovet.api.auth import Along, SessionAuth, TokenAuth, read_along
+from sovet.api.auth import SESSION, Along, TokenAuth, read_along
 from sovet.api.lookups import (
     actor,
     found_in_body,
@@ -21,6 +22,7 @@ from sovet.api.lookups import (
 )
 from sovet.api.schemas import (
     MAX_ID,
+    SLUG_PATTERN,
     BallotIn,
     Id,
     PollIn,
@@ -177,13 +179,18 @@ def _named_by_ballot(request: HttpRequest) -> Along | None:
         return None
     if type(mandate_id) is not int or not (0 < poll_id <= MAX_ID and 0 < mandate_id <= MAX_ID):
         return None
+    if not _SLUG.match(kwargs["slug"]):
+        return None
     return _TOKEN_AND_BALLOT_AT, [kwargs["slug"], poll_id, mandate_id]
+
+
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 @router.post(
     "/o/{slug}/polls/{poll_id}/ballots",
     response=answers(ReceiptOut),
-    auth=[TokenAuth(along=_named_by_ballot), SessionAuth()],
+    auth=[TokenAuth(along=_named_by_ballot), *SESSION],
 )
 def cast_ballot(request: HttpRequest, slug: Slug, poll_id: Id, payload: BallotIn) -> Any:
     """Cast all of a mandate's votes (its delegate); a secret poll answers with a receipt code.
