@@ -138,26 +138,30 @@ def test_an_election_tells_watchers_of_each_nomination_and_answer(congress, clie
     async_to_sync(scenario)()
 
 
+def _session_poll(congress):
+    union = congress.union
+    return open_poll(
+        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
+    )
+
+
+def _vote_yes(congress, poll, delegates):
+    """The delegates (by index) vote yes, each ballot in a transaction of its own."""
+    for i in delegates:
+        cast_ballot(actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes")
+
+
 def test_a_burst_of_ballots_sends_one_turnout_within_the_interval(
     congress, client, settings, redis_layer
 ):
     settings.SOVET_TURNOUT_INTERVAL = 1.0
-    union = congress.union
     watcher = _communicator(congress, _headers(client, congress.user(5)))
-    poll = open_poll(
-        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
-    )
-
-    def vote():
-        for i in range(4):
-            cast_ballot(
-                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
-            )
+    poll = _session_poll(congress)
 
     async def scenario():
         assert (await watcher.connect())[0]
         await watcher.receive_json_from(timeout=5)
-        await database_sync_to_async(vote)()
+        await database_sync_to_async(_vote_yes)(congress, poll, range(4))
         turnout = await watcher.receive_json_from(timeout=5)
         assert turnout == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 5}
         assert await watcher.receive_nothing(timeout=1.2)
@@ -174,23 +178,14 @@ def test_a_large_audience_gets_turnouts_less_often_but_always_the_last(
     from sovet.live import relay
 
     monkeypatch.setattr(relay, "TURNOUT_WRITES_PER_SECOND", 0.5)
-    union = congress.union
     watcher = _communicator(congress, _headers(client, congress.user(5)))
-    poll = open_poll(
-        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
-    )
-
-    def vote():
-        for i in range(4):
-            cast_ballot(
-                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
-            )
+    poll = _session_poll(congress)
 
     async def scenario():
         assert (await watcher.connect())[0]
         await watcher.receive_json_from()
         # The in-memory layer sends a turnout with each ballot: the first goes out at once.
-        await database_sync_to_async(vote)()
+        await database_sync_to_async(_vote_yes)(congress, poll, range(4))
         first = await watcher.receive_json_from()
         assert first == {"type": "poll.turnout", "poll": poll.pk, "votes_cast": 2}
         assert await watcher.receive_nothing(timeout=1.0)
@@ -209,22 +204,14 @@ def test_a_held_turnout_goes_out_before_the_event_after_it(congress, client, mon
     monkeypatch.setattr(relay, "TURNOUT_WRITES_PER_SECOND", 0.01)  # 100 s apart
     union = congress.union
     watcher = _communicator(congress, _headers(client, congress.user(5)))
-    poll = open_poll(
-        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
-    )
-
-    def vote(voters):
-        for i in voters:
-            cast_ballot(
-                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
-            )
+    poll = _session_poll(congress)
 
     async def scenario():
         assert (await watcher.connect())[0]
         await watcher.receive_json_from()
-        await database_sync_to_async(vote)([0])
+        await database_sync_to_async(_vote_yes)(congress, poll, [0])
         assert (await watcher.receive_json_from())["votes_cast"] == 2
-        await database_sync_to_async(vote)([1, 2])
+        await database_sync_to_async(_vote_yes)(congress, poll, [1, 2])
         assert await watcher.receive_nothing(timeout=0.5)
         await database_sync_to_async(close_poll)(actor=union.organizer, poll=poll)
         held = await watcher.receive_json_from()
@@ -248,18 +235,12 @@ def test_server_processes_take_turns_sending_the_turnout(
     settings.SOVET_TURNOUT_INTERVAL = 0.5
     one, two = events._Turnouts(), events._Turnouts()
     monkeypatch.setattr(events, "_turnouts", one)
-    union = congress.union
     watcher = _communicator(congress, _headers(client, congress.user(5)))
-    poll = open_poll(
-        actor=union.organizer, council=union.council, session=congress.session, question="Go?"
-    )
+    poll = _session_poll(congress)
     redis.Redis.from_url(REDIS_URL).delete(f"sovet:turnout:{poll.pk}")
 
     def vote():
-        for i in range(3):
-            cast_ballot(
-                actor=congress.user(i), poll=poll, mandate=congress.mandate(i), choice="yes"
-            )
+        _vote_yes(congress, poll, range(3))
         two.changed(congress.session.pk, poll.pk)
 
     async def scenario():

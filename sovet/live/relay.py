@@ -100,15 +100,16 @@ class Relay:
         is a turnout within the gap."""
         if not self.watchers.get(session_id):
             return  # its last watcher here left as it came
-        if event.get("type") == TURNOUT:
+        turnout = event.get("type") == TURNOUT
+        if turnout:
             self.held.setdefault(session_id, {})[event["poll"]] = event
             if self._turnout_wait(session_id) > 0:
                 if session_id not in self.later:
                     self.later[session_id] = asyncio.create_task(self._write_later(session_id))
                 return
         async with self.writing:
-            await self._write_held(session_id)
-            if event.get("type") != TURNOUT:
+            await self._write_held(session_id)  # a turnout among them
+            if not turnout:
                 await self._fan_out(session_id, event)
 
     def _turnout_wait(self, session_id: int) -> float:
